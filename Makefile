@@ -1,0 +1,50 @@
+# The two commands of the README: `make book` and `make test`.
+# Each creates .venv if missing and installs the pinned requirements first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-requirements
+
+.PHONY: help venv book test test-fast execute benchmark lint student freeze clean
+
+help:
+	@echo "make book       build the HTML book into _build/html (strict: warnings are errors)"
+	@echo "make test       run the whole test suite (helpers, loaders, notebooks, nbval, strict build)"
+	@echo "make execute    regenerate every chapter .ipynb from its .md and execute it (CHAPTER=name for one)"
+	@echo "make benchmark  measure chapter run times, memory, build and test times; print a table"
+	@echo "make student    write student notebooks with the solutions removed into _build/student"
+	@echo "make lint       ruff over helpers, tests, tools and the chapter sources"
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+book: $(STAMP)
+	$(PY) tools/build_book.py
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow" tests
+
+execute: $(STAMP)
+	$(PY) tools/execute.py $(CHAPTER)
+
+benchmark: $(STAMP)
+	$(PY) tools/benchmark.py
+
+student: $(STAMP)
+	$(PY) tools/strip_solutions.py --out _build/student chapters/*.ipynb
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check helpers tests tools
+
+freeze: $(STAMP)
+	$(PY) -m pip freeze --exclude pip > requirements.txt
+
+clean:
+	rm -rf _build

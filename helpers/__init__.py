@@ -1,0 +1,35 @@
+"""Plumbing shared by the chapters of *Imbalanced Data with TensorFlow and Keras*.
+
+One module per concern; each function's docstring names the chapter that introduces it.
+
+- :mod:`helpers.data`: loading the datasets (real download with an offline stand-in).
+- :mod:`helpers.preprocessing`: the stratified split and train-only scaling.
+- :mod:`helpers.models`: Keras model builders and output-bias initialisation.
+- :mod:`helpers.training`: seeding, compact progress output, early stopping.
+- :mod:`helpers.evaluation`: metrics, validation-chosen thresholds, bootstrap intervals.
+- :mod:`helpers.plots`: curves, confusion matrices, decision boundaries, reliability.
+- :mod:`helpers.checks`: exercise checks that explain a wrong answer.
+- :mod:`helpers.report`: glue for prose numbers and the "which data, which versions" line.
+- :mod:`helpers.colab`: the Colab set-up cell.
+
+Importing the package is cheap: TensorFlow is imported only by the modules that need it.
+"""
+
+import os as _os
+
+# TensorFlow's C++ start-up chatter (CUDA probing, oneDNN notes) would fill every
+# notebook's first output; keep errors only, unless the reader asked for more.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+__all__ = [
+    "checks",
+    "colab",
+    "data",
+    "evaluation",
+    "models",
+    "plots",
+    "preprocessing",
+    "report",
+    "training",
+    "validation",
+]

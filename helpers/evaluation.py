@@ -1,0 +1,217 @@
+"""Metrics, validation-chosen thresholds and bootstrap intervals (introduced in chapter 0).
+
+Everything here wraps scikit-learn's metrics; the added value is input checking with
+helpful errors, thresholds chosen on *validation* data, and percentile-bootstrap
+intervals so that no chapter reports a bare point estimate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics as skm
+
+from helpers.validation import as_probabilities, labels_and_probabilities, require_both_classes
+
+MetricFn = Callable[[np.ndarray, np.ndarray], float]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with a ``confidence`` interval ``[low, high]``."""
+
+    estimate: float
+    low: float
+    high: float
+    confidence: float = 0.95
+
+    def __str__(self) -> str:
+        return f"{self.estimate:.3f} [{self.low:.3f}, {self.high:.3f}]"
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2
+
+
+def _check_threshold(threshold: float) -> float:
+    if not np.isfinite(threshold) or not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be a probability in [0, 1]; got {threshold}.")
+    return float(threshold)
+
+
+def predict_labels(y_prob: Any, threshold: float = 0.5) -> np.ndarray:
+    """Hard 0/1 decisions: positive when the probability is at least ``threshold``."""
+    return (as_probabilities(y_prob) >= _check_threshold(threshold)).astype(np.int64)
+
+
+def threshold_metrics(y_true: Any, y_prob: Any, threshold: float = 0.5) -> dict[str, float]:
+    """Confusion counts, accuracy, precision, recall, F1 and balanced accuracy at a threshold."""
+    y, p = labels_and_probabilities(y_true, y_prob)
+    y_hat = predict_labels(p, threshold)
+    tn, fp, fn, tp = skm.confusion_matrix(y, y_hat, labels=[0, 1]).ravel()
+    return {
+        "threshold": float(threshold),
+        "tp": int(tp),
+        "fp": int(fp),
+        "fn": int(fn),
+        "tn": int(tn),
+        "accuracy": float(skm.accuracy_score(y, y_hat)),
+        "precision": float(skm.precision_score(y, y_hat, zero_division=0.0)),
+        "recall": float(skm.recall_score(y, y_hat, zero_division=0.0)),
+        "f1": float(skm.f1_score(y, y_hat, zero_division=0.0)),
+        "balanced_accuracy": float(skm.balanced_accuracy_score(y, y_hat)),
+    }
+
+
+def ranking_metrics(y_true: Any, y_prob: Any) -> dict[str, float]:
+    """Threshold-free scores: ROC-AUC, PR-AUC (average precision), Brier, and PR-AUC's no-skill level."""
+    y, p = labels_and_probabilities(y_true, y_prob)
+    require_both_classes(y)
+    return {
+        "roc_auc": float(skm.roc_auc_score(y, p)),
+        "pr_auc": float(skm.average_precision_score(y, p)),
+        "brier": float(skm.brier_score_loss(y, p)),
+        "no_skill_pr_auc": float(y.mean()),
+    }
+
+
+def choose_threshold(
+    y_val: Any, p_val: Any, *, objective: str = "f1", min_precision: float | None = None
+) -> float:
+    """Pick a decision threshold on **validation** data.
+
+    ``objective="f1"`` maximises F1; ``objective="precision"`` returns the lowest threshold
+    whose precision reaches ``min_precision`` (the highest recall at that precision).
+    Never pass test data here: a threshold read off the test split is an optimistic result.
+    """
+    y, p = labels_and_probabilities(y_val, p_val)
+    require_both_classes(y, "y_val")
+    precision, recall, thresholds = skm.precision_recall_curve(y, p)
+    precision, recall = precision[:-1], recall[:-1]  # align with thresholds
+    if objective == "f1":
+        f1 = np.divide(
+            2 * precision * recall,
+            precision + recall,
+            out=np.zeros_like(precision),
+            where=(precision + recall) > 0,
+        )
+        return float(thresholds[int(np.argmax(f1))])
+    if objective == "precision":
+        if min_precision is None or not 0.0 < min_precision <= 1.0:
+            raise ValueError(
+                "objective='precision' needs min_precision in (0, 1], e.g. min_precision=0.9."
+            )
+        ok = np.flatnonzero(precision >= min_precision)
+        if ok.size == 0:
+            raise ValueError(
+                f"no threshold reaches precision {min_precision} on this validation data "
+                f"(best is {precision.max():.3f}); lower min_precision."
+            )
+        return float(thresholds[ok[0]])
+    raise ValueError(f"objective must be 'f1' or 'precision'; got {objective!r}.")
+
+
+def bootstrap_metrics(
+    y_true: Any,
+    y_prob: Any,
+    metric_fns: Mapping[str, MetricFn],
+    *,
+    n_resamples: int = 500,
+    confidence: float = 0.95,
+    seed: int = 0,
+    stratified: bool = True,
+) -> dict[str, Interval]:
+    """Percentile-bootstrap intervals for several metrics over the same resamples.
+
+    ``stratified=True`` resamples positives and negatives separately, so every resample
+    keeps the observed number of positives (with a few hundred positives or less, a plain
+    bootstrap can draw resamples with very different class balance).
+    """
+    y, p = labels_and_probabilities(y_true, y_prob)
+    require_both_classes(y)
+    if n_resamples < 50:
+        raise ValueError(f"n_resamples must be at least 50 for a stable interval; got {n_resamples}.")
+    if not 0.5 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0.5, 1); got {confidence}.")
+    if not metric_fns:
+        raise ValueError("metric_fns is empty: pass e.g. {'pr_auc': average_precision_score}.")
+    rng = np.random.default_rng(seed)
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    draws = {name: np.empty(n_resamples) for name in metric_fns}
+    for i in range(n_resamples):
+        if stratified:
+            idx = np.concatenate(
+                [rng.choice(pos, pos.size, replace=True), rng.choice(neg, neg.size, replace=True)]
+            )
+        else:
+            idx = rng.integers(0, y.size, y.size)
+            while y[idx].min() == y[idx].max():  # pragma: no cover - tiny samples only
+                idx = rng.integers(0, y.size, y.size)
+        for name, fn in metric_fns.items():
+            draws[name][i] = fn(y[idx], p[idx])
+    tail = (1 - confidence) / 2 * 100
+    return {
+        name: Interval(
+            estimate=float(fn(y, p)),
+            low=float(np.percentile(draws[name], tail)),
+            high=float(np.percentile(draws[name], 100 - tail)),
+            confidence=confidence,
+        )
+        for name, fn in metric_fns.items()
+    }
+
+
+def standard_metric_fns(threshold: float = 0.5) -> dict[str, MetricFn]:
+    """PR-AUC, ROC-AUC, Brier, and precision/recall at ``threshold``, as bootstrap-ready functions."""
+    t = _check_threshold(threshold)
+    return {
+        "pr_auc": lambda y, p: skm.average_precision_score(y, p),
+        "roc_auc": lambda y, p: skm.roc_auc_score(y, p),
+        "brier": lambda y, p: skm.brier_score_loss(y, p),
+        "precision": lambda y, p: skm.precision_score(y, p >= t, zero_division=0.0),
+        "recall": lambda y, p: skm.recall_score(y, p >= t, zero_division=0.0),
+    }
+
+
+def summary_table(
+    y_true: Any,
+    predictions: Mapping[str, Any],
+    thresholds: Mapping[str, float],
+    *,
+    n_resamples: int = 500,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """One row per model: each standard metric as ``estimate [low, high]`` plus raw columns.
+
+    ``thresholds`` gives each model's (validation-chosen) operating point.
+    """
+    rows = []
+    for name, y_prob in predictions.items():
+        if name not in thresholds:
+            raise ValueError(f"no threshold given for model {name!r}; add thresholds[{name!r}].")
+        intervals = bootstrap_metrics(
+            y_true, y_prob, standard_metric_fns(thresholds[name]), n_resamples=n_resamples, seed=seed
+        )
+        row: dict[str, Any] = {"model": name, "threshold": float(thresholds[name])}
+        for metric, interval in intervals.items():
+            row[metric] = interval.estimate
+            row[f"{metric}_low"] = interval.low
+            row[f"{metric}_high"] = interval.high
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("model")
+
+
+def format_intervals(table: pd.DataFrame, metrics: list[str] | None = None, digits: int = 3) -> pd.DataFrame:
+    """Render a :func:`summary_table` as ``estimate [low, high]`` strings for display."""
+    names = metrics or [c for c in table.columns if f"{c}_low" in table.columns]
+    out = pd.DataFrame(index=table.index)
+    for m in names:
+        out[m] = [
+            f"{e:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+            for e, lo, hi in zip(table[m], table[f"{m}_low"], table[f"{m}_high"], strict=True)
+        ]
+    return out

@@ -1,0 +1,59 @@
+"""Glue for prose numbers and the run's provenance line (introduced in chapter 0).
+
+Every number in the book's prose is glued from a computed value with :func:`glue_number`,
+which casts NumPy scalars to plain Python numbers first (myst-nb stores their repr).
+"""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    raise ValueError(
+        f"glue_number takes a number or a string; got {type(value).__name__}. "
+        "Glue figures with myst_nb.glue directly."
+    )
+
+
+def glue_number(name: str, value: Any) -> Any:
+    """Store ``value`` (as a plain int/float/str) under ``name`` for ``{glue:text}`` in prose.
+
+    Outside a Jupyter Book build (for example in Colab without myst-nb) the value is
+    simply returned, so the notebook still runs.
+    """
+    plain = _plain(value)
+    try:
+        from myst_nb import glue
+    except ImportError:  # pragma: no cover - Colab without myst-nb
+        return plain
+    glue(name, plain, display=False)
+    return plain
+
+
+def versions_line(packages: tuple[str, ...] = ("tensorflow", "keras", "scikit-learn", "imbalanced-learn", "numpy", "pandas")) -> str:
+    """One line naming Python and the installed versions of the libraries a chapter uses."""
+    parts = [f"Python {platform.python_version()}"]
+    for name in packages:
+        candidates = (name, f"{name}-cpu") if name == "tensorflow" else (name,)
+        for dist in candidates:
+            try:
+                parts.append(f"{name} {metadata.version(dist)}")
+                break
+            except metadata.PackageNotFoundError:
+                continue
+        else:
+            parts.append(f"{name} (not installed)")
+    return "Versions: " + ", ".join(parts)

@@ -1,0 +1,145 @@
+"""Seeding, compact progress output and early stopping (introduced in chapter 0).
+
+The chapters train small Keras models many times; these helpers keep those runs
+reproducible and their stored output short.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+
+def seed_everything(seed: int = 0, *, threads: int = 2) -> None:
+    """Seed Python, NumPy and TensorFlow, make TF ops deterministic, fix thread counts.
+
+    Call it once at the top of a chapter, before any TensorFlow work; calling it again
+    later re-seeds the random generators (thread counts cannot change once TensorFlow
+    has started, and a mismatch is reported as a warning).
+    """
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}.")
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1; got {threads}.")
+    os.environ["PYTHONHASHSEED"] = str(seed)  # affects subprocesses started from here
+    os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
+    random.seed(seed)
+    np.random.seed(seed)
+
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(int(seed))  # seeds Python, NumPy and TF together
+    tf.config.experimental.enable_op_determinism()
+    current = (
+        tf.config.threading.get_intra_op_parallelism_threads(),
+        tf.config.threading.get_inter_op_parallelism_threads(),
+    )
+    if current != (threads, threads):
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+        except RuntimeError:
+            warnings.warn(
+                f"TensorFlow was already running with thread counts {current}; "
+                f"could not set them to {threads}. Call seed_everything() before any "
+                "TensorFlow work (restart the kernel) for bit-identical reruns.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+
+
+def _format_logs(logs: dict[str, Any], keys: Sequence[str] | None) -> str:
+    names = keys if keys is not None else sorted(logs)
+    parts = [f"{k} {float(logs[k]):.4f}" for k in names if k in logs]
+    return "  ".join(parts)
+
+
+def compact_progress(every: int = 10, keys: Sequence[str] | None = ("loss", "val_loss", "val_prc")):
+    """A Keras callback printing one line every ``every`` epochs and one at the end.
+
+    Replaces Keras' per-batch progress bars, which would store megabytes in notebooks.
+    """
+    import keras
+
+    if every < 1:
+        raise ValueError(f"every must be at least 1; got {every}.")
+
+    class CompactProgress(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.last_epoch = 0
+            self.last_logs: dict[str, Any] = {}
+
+        def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+            self.last_epoch, self.last_logs = epoch + 1, dict(logs or {})
+            if (epoch + 1) % every == 0:
+                print(f"epoch {epoch + 1:3d}  {_format_logs(self.last_logs, keys)}")
+
+        def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+            print(f"done after {self.last_epoch} epochs  {_format_logs(self.last_logs, keys)}")
+
+    return CompactProgress()
+
+
+def train_classifier(
+    model: Any,
+    x_train: Any,
+    y_train: Any,
+    x_val: Any,
+    y_val: Any,
+    *,
+    epochs: int = 100,
+    batch_size: int = 2048,
+    patience: int = 10,
+    monitor: str = "val_prc",
+    class_weight: dict[int, float] | None = None,
+    print_every: int = 10,
+    callbacks: Sequence[Any] = (),
+) -> Any:
+    """Fit with early stopping on a validation metric and restore the best weights.
+
+    ``monitor`` defaults to validation PR-AUC (the model must have a metric named
+    ``prc``, as :func:`helpers.models.fraud_metrics` provides). Returns the Keras
+    ``History``; ``history.best_epoch`` (1-based) is added for convenience.
+    """
+    import keras
+
+    mode = "min" if monitor.endswith("loss") else "max"
+    stopper = keras.callbacks.EarlyStopping(
+        monitor=monitor, mode=mode, patience=patience, restore_best_weights=True, verbose=0
+    )
+    history = model.fit(
+        x_train,
+        y_train,
+        validation_data=(x_val, y_val),
+        epochs=epochs,
+        batch_size=batch_size,
+        class_weight=class_weight,
+        callbacks=[stopper, compact_progress(print_every, ("loss", "val_loss", monitor)), *callbacks],
+        verbose=0,
+    )
+    values = history.history.get(monitor)
+    if values is None:
+        raise ValueError(
+            f"monitor={monitor!r} is not among the logged metrics {sorted(history.history)}; "
+            "compile the model with a metric of that name."
+        )
+    best = int(np.argmax(values) if mode == "max" else np.argmin(values))
+    history.best_epoch = best + 1
+    return history
+
+
+def evaluate_model(model: Any, x: Any, y: Any, batch_size: int = 4096) -> dict[str, float]:
+    """``model.evaluate`` as a plain ``{metric: float}`` dict (Keras 3 safe).
+
+    Keras 3 dropped the reliable ``metrics_names`` pairing the TensorFlow tutorial used;
+    ``return_dict=True`` is the robust way.
+    """
+    results = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
+    return {k: float(v) for k, v in results.items()}

@@ -1,0 +1,60 @@
+"""The tools behind `make execute` and `make student`."""
+
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+from tests._paths import ROOT, chapter_sources
+
+sys.path.insert(0, str(ROOT / "tools"))
+from execute import PeakMemory  # noqa: E402
+from strip_solutions import strip  # noqa: E402
+
+
+def test_peak_memory_sees_a_child_process():
+    with PeakMemory() as mem:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "import time; b = bytearray(300 * 2**20); time.sleep(1.0)"]
+        )
+        proc.wait()
+        time.sleep(0.2)
+    assert mem.peak > 250 * 2**20
+
+
+def _md(text):
+    return nbformat.v4.new_markdown_cell(text)
+
+
+def test_strip_removes_solutions_and_keeps_checks():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        _md("```{exercise} E\n:label: e\n```"),
+        nbformat.v4.new_code_cell("answer = None", execution_count=3),
+        _md("```{solution-start} e\n```"),
+        nbformat.v4.new_code_cell("answer = 42"),
+        _md("```{solution-end}\n```"),
+        nbformat.v4.new_code_cell("check(answer)"),
+    ]
+    student, removed = strip(nb)
+    sources = [c.source for c in student.cells]
+    assert removed == 1
+    assert "answer = 42" not in sources and "check(answer)" in sources
+    assert all(c.execution_count is None for c in student.cells if c.cell_type == "code")
+
+
+def test_strip_rejects_unbalanced_markers():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_md("```{solution-start} e\n```")]
+    with pytest.raises(ValueError, match="never closed"):
+        strip(nb)
+
+
+@pytest.mark.parametrize("md", chapter_sources(), ids=lambda p: p.stem)
+def test_student_version_of_each_chapter(md):
+    nb = nbformat.read(md.with_suffix(".ipynb"), as_version=4)
+    student, removed = strip(nb)
+    assert removed == md.read_text().count("```{solution-start}")
+    assert not any("{solution" in c.source for c in student.cells)

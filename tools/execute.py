@@ -1,0 +1,154 @@
+"""`make execute`: regenerate each chapter .ipynb from its .md and run it top to bottom.
+
+Each notebook is rebuilt from the .md (no old outputs survive), executed in a fresh
+kernel, and written next to its source. The wall time and the peak resident memory of
+the kernel process tree are recorded in appendix/execution_stats.json and rendered into
+appendix/execution_stats.md, the book's execution-statistics page.
+
+Usage: python tools/execute.py [chapter-name ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import sys
+import threading
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+import psutil
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import CHAPTERS, ROOT, STATS_JSON, STATS_PAGE, chapter_sources  # noqa: E402
+
+
+class PeakMemory:
+    """Samples the summed RSS of this process's children (the kernel) every 0.1 s."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for child in me.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.1)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def data_line(nb: nbformat.NotebookNode) -> str:
+    """The chapter's 'Data: ...' provenance line, if it printed one."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                for line in out.get("text", "").splitlines():
+                    if line.startswith("Data:"):
+                        return line[len("Data:"):].strip()
+    return "(no data line printed)"
+
+
+def execute(md: Path, timeout: int) -> dict:
+    nb = jupytext.read(md)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(CHAPTERS)}}
+    )
+    start = time.perf_counter()
+    with PeakMemory() as mem:
+        client.execute()
+    seconds = time.perf_counter() - start
+    out = md.with_suffix(".ipynb")
+    nbformat.write(nb, out)
+    return {
+        "chapter": md.stem,
+        "seconds": round(seconds, 1),
+        "peak_memory_mib": round(mem.peak / 2**20),
+        "notebook_kib": round(out.stat().st_size / 1024),
+        "data": data_line(nb),
+        "executed": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{psutil.cpu_count()} cores, {round(psutil.virtual_memory().total / 2**30)} GiB, "
+        f"Python {platform.python_version()}",
+    }
+
+
+def write_stats(stats: dict[str, dict]) -> None:
+    STATS_JSON.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    lines = [
+        "# Execution statistics",
+        "",
+        "Each chapter's notebook is regenerated from its MyST source and executed top to bottom",
+        "in a fresh kernel by `make execute`, which records the numbers below. Budgets: 3 minutes",
+        "per chapter (6 for the GAN chapter) and 4 GiB of peak memory, on 2 CPU cores.",
+        "",
+        "| chapter | run time (s) | peak memory (MiB) | notebook size (KiB) | data used | executed | machine |",
+        "|---|---:|---:|---:|---|---|---|",
+    ]
+    for name in sorted(stats):
+        s = stats[name]
+        lines.append(
+            f"| {name} | {s['seconds']} | {s['peak_memory_mib']} | {s['notebook_kib']} | "
+            f"{s['data']} | {s['executed']} | {s['machine']} |"
+        )
+    STATS_PAGE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("chapters", nargs="*", help="chapter names (default: all)")
+    parser.add_argument("--timeout", type=int, default=900, help="per-cell timeout in seconds")
+    args = parser.parse_args()
+
+    sources = chapter_sources(args.chapters)
+    stats = json.loads(STATS_JSON.read_text()) if STATS_JSON.exists() else {}
+    # Nothing stale: drop notebooks and statistics of chapters whose source is gone.
+    known = {p.stem for p in chapter_sources()}
+    for nb_path in CHAPTERS.glob("*.ipynb"):
+        if nb_path.stem not in known:
+            print(f"removing stale {nb_path.relative_to(ROOT)} (no paired .md)")
+            nb_path.unlink()
+    stats = {k: v for k, v in stats.items() if k in known}
+
+    failed = []
+    for md in sources:
+        print(f"executing {md.relative_to(ROOT)} ...", flush=True)
+        try:
+            record = execute(md, args.timeout)
+        except CellExecutionError as err:
+            print(f"FAILED {md.name}: {str(err)[-2000:]}", file=sys.stderr)
+            failed.append(md.name)
+            continue
+        stats[md.stem] = record
+        print(f"  {record['seconds']} s, peak {record['peak_memory_mib']} MiB, "
+              f"{record['notebook_kib']} KiB; data: {record['data']}")
+    write_stats(stats)
+    if failed:
+        print(f"{len(failed)} chapter(s) failed: {failed}; their .ipynb were not rewritten.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
