@@ -18,6 +18,8 @@ help:
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@# make `import helpers` work from any folder (chapters/, nbval kernels) inside .venv
+	$(PY) -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()['purelib'], 'imbalanced_book.pth').write_text(str(pathlib.Path.cwd()) + '\\n')"
 	@touch $(STAMP)
 
 venv: $(STAMP)

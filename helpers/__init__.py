@@ -17,9 +17,11 @@ Importing the package is cheap: TensorFlow is imported only by the modules that 
 
 import os as _os
 
-# TensorFlow's C++ start-up chatter (CUDA probing, oneDNN notes) would fill every
-# notebook's first output; keep errors only, unless the reader asked for more.
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow's C++ log (CUDA probing, oneDNN notes, and a harmless tf.data "NodeDef
+# mentions attribute use_unbounded_threadpool" error line in TF 2.20) would fill the
+# notebooks' outputs. Real failures still raise Python exceptions. A reader who wants
+# the log sets TF_CPP_MIN_LOG_LEVEL before importing helpers.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 __all__ = [
     "checks",

@@ -205,13 +205,19 @@ def summary_table(
     return pd.DataFrame(rows).set_index("model")
 
 
-def format_intervals(table: pd.DataFrame, metrics: list[str] | None = None, digits: int = 3) -> pd.DataFrame:
-    """Render a :func:`summary_table` as ``estimate [low, high]`` strings for display."""
+def format_intervals(
+    table: pd.DataFrame, metrics: list[str] | None = None, digits: int | Mapping[str, int] = 3
+) -> pd.DataFrame:
+    """Render a :func:`summary_table` as ``estimate [low, high]`` strings for display.
+
+    ``digits`` may be a dict per metric (the Brier score of rare events needs more digits).
+    """
     names = metrics or [c for c in table.columns if f"{c}_low" in table.columns]
     out = pd.DataFrame(index=table.index)
     for m in names:
+        d = digits.get(m, 3) if isinstance(digits, Mapping) else digits
         out[m] = [
-            f"{e:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+            f"{e:.{d}f} [{lo:.{d}f}, {hi:.{d}f}]"
             for e, lo, hi in zip(table[m], table[f"{m}_low"], table[f"{m}_high"], strict=True)
         ]
     return out

@@ -28,19 +28,18 @@ def _plain(value: Any) -> Any:
     )
 
 
-def glue_number(name: str, value: Any) -> Any:
+def glue_number(name: str, value: Any) -> None:
     """Store ``value`` (as a plain int/float/str) under ``name`` for ``{glue:text}`` in prose.
 
-    Outside a Jupyter Book build (for example in Colab without myst-nb) the value is
-    simply returned, so the notebook still runs.
+    Returns nothing, so a glue call at the end of a cell prints nothing. Without myst-nb
+    (for example in Colab) it only checks the value, and the notebook still runs.
     """
     plain = _plain(value)
     try:
         from myst_nb import glue
     except ImportError:  # pragma: no cover - Colab without myst-nb
-        return plain
+        return
     glue(name, plain, display=False)
-    return plain
 
 
 def versions_line(packages: tuple[str, ...] = ("tensorflow", "keras", "scikit-learn", "imbalanced-learn", "numpy", "pandas")) -> str:

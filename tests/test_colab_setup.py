@@ -31,14 +31,16 @@ def test_every_chapter_starts_with_the_setup_cell():
 def _run_cell(source: str, cwd, fake_colab: bool) -> subprocess.CompletedProcess:
     program = textwrap.dedent(
         """
-        import sys, types
+        import pathlib, sys, types
+        # the venv's .pth makes the checkout importable; hide it to act like a fresh runtime
+        sys.path[:] = [p for p in sys.path if pathlib.Path(p or ".").resolve() != pathlib.Path({root!r})]
         if {fake!r}:
             sys.modules["google.colab"] = types.ModuleType("google.colab")
         exec(compile(sys.stdin.read(), "setup-cell", "exec"))
         import helpers
         print("HELPERS_FROM", helpers.__file__)
         """
-    ).format(fake=fake_colab)
+    ).format(fake=fake_colab, root=str(ROOT))
     # -I: isolated mode, so neither the current directory nor PYTHONPATH can supply helpers
     return subprocess.run(
         [sys.executable, "-I", "-c", program], input=source, cwd=cwd,

@@ -3,13 +3,23 @@
 import numpy as np
 import pytest
 
-from helpers.report import glue_number, versions_line
+from helpers.report import _plain, glue_number, versions_line
 
 
-def test_glue_number_casts_numpy_scalars():
-    assert type(glue_number("x", np.float32(0.5))) is float
-    assert type(glue_number("n", np.int64(3))) is int
-    assert glue_number("s", "text") == "text"
+def test_plain_casts_numpy_scalars():
+    assert type(_plain(np.float32(0.5))) is float
+    assert type(_plain(np.int64(3))) is int
+    assert type(_plain(np.bool_(True))) is bool
+    assert _plain("text") == "text"
+
+
+def test_glue_number_stores_plain_values(monkeypatch):
+    import myst_nb
+
+    stored = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: stored.update({name: value}))
+    assert glue_number("x", np.float64(0.25)) is None
+    assert stored == {"x": 0.25} and type(stored["x"]) is float
     with pytest.raises(ValueError, match="number or a string"):
         glue_number("bad", [1, 2])
 
