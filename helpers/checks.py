@@ -43,12 +43,12 @@ def check_close(
     rtol: float = 0.01,
     atol: float = 1e-9,
     mistakes: Sequence[tuple[float, str]] = (),
-) -> float:
+) -> None:
     """Check a numeric answer; ``mistakes`` pairs known wrong values with an explanation."""
     value = _as_number(answer, what)
     if math.isclose(value, expected, rel_tol=rtol, abs_tol=atol):
         print(f"Correct: {what} = {value:.6g}.")
-        return value
+        return
     for wrong, explanation in mistakes:
         if math.isclose(value, wrong, rel_tol=rtol, abs_tol=atol):
             raise CheckFailed(f"Not yet: {what} = {value:.6g}. {explanation}")
@@ -59,11 +59,11 @@ def check_close(
     )
 
 
-def check_no_skill_pr_auc(answer: Any, y: Any) -> float:
+def check_no_skill_pr_auc(answer: Any, y: Any) -> None:
     """Exercise 0.1: the PR-AUC of a classifier with no skill is the positive rate."""
     labels = as_binary_labels(y)
     rate = float(labels.mean())
-    return check_close(
+    check_close(
         answer,
         rate,
         what="the no-skill PR-AUC",
@@ -78,12 +78,12 @@ def check_no_skill_pr_auc(answer: Any, y: Any) -> float:
     )
 
 
-def check_output_bias(answer: Any, y_train: Any) -> float:
+def check_output_bias(answer: Any, y_train: Any) -> None:
     """Exercise 0.2: the output bias ``log(pos/neg)`` for the training labels."""
     labels = as_binary_labels(y_train)
     pos = float(labels.sum())
     neg = float(labels.size - pos)
-    return check_close(
+    check_close(
         answer,
         initial_output_bias(labels),
         what="the initial output bias",
@@ -99,11 +99,11 @@ def check_output_bias(answer: Any, y_train: Any) -> float:
     )
 
 
-def check_initial_loss(answer: Any, y_train: Any) -> float:
+def check_initial_loss(answer: Any, y_train: Any) -> None:
     """Exercise 0.2: the expected initial cross-entropy with a careful bias."""
     labels = as_binary_labels(y_train)
     p = float(labels.mean())
-    return check_close(
+    check_close(
         answer,
         expected_initial_loss(labels),
         what="the expected initial loss",

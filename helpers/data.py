@@ -1,0 +1,526 @@
+"""Loading data: real first, offline always (introduced in chapter 0, *Measuring imbalance*).
+
+The credit-card fraud data (ULB/Worldline, September 2013) is downloaded once into a local
+cache (``data/`` at the repository root, or the folder named by ``IMBALANCED_BOOK_DATA_DIR``),
+validated, and read from the cache afterwards. Where the real file cannot be had (no
+internet, a truncated download, a server error), :func:`load_creditcard` falls back to a
+deterministic synthetic stand-in with the same schema, size and class counts, and says so
+loudly: :meth:`LoadedData.describe` is the line every chapter prints.
+
+Which source is used is chosen by the ``source`` argument, else by the environment variable
+``IMBALANCED_BOOK_DATA_SOURCE``, else ``"auto"``:
+
+* ``"real"``: the real file or an error (:class:`DataUnavailableError`);
+* ``"surrogate"``: the offline stand-in, without touching the network;
+* ``"auto"``: the real file if possible, otherwise the stand-in with a ``UserWarning``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import tempfile
+import urllib.error
+import urllib.request
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CREDITCARD",
+    "CREDITCARD_URL",
+    "DATA_DIR_ENV_VAR",
+    "SOURCE_ENV_VAR",
+    "SOURCES",
+    "DataUnavailableError",
+    "LoadedData",
+    "TabularSpec",
+    "data_dir",
+    "download_to_cache",
+    "load_creditcard",
+    "make_creditcard_surrogate",
+    "resolve_source",
+    "validate_frame",
+]
+
+CREDITCARD_URL = "https://storage.googleapis.com/download.tensorflow.org/data/creditcard.csv"
+SOURCE_ENV_VAR = "IMBALANCED_BOOK_DATA_SOURCE"
+DATA_DIR_ENV_VAR = "IMBALANCED_BOOK_DATA_DIR"
+SOURCES = ("real", "surrogate", "auto")
+
+_CHUNK_BYTES = 1 << 20
+_TWO_DAYS_S = 172_792  # last `Time` value of the real file, in seconds
+
+
+@dataclass(frozen=True)
+class TabularSpec:
+    """What a valid copy of a downloadable CSV data set looks like."""
+
+    name: str
+    url: str
+    filename: str
+    columns: tuple[str, ...]
+    n_rows: int
+    n_positive: int
+    label_column: str = "Class"
+
+
+CREDITCARD = TabularSpec(
+    name="credit-card fraud (ULB, Sept 2013)",
+    url=CREDITCARD_URL,
+    filename="creditcard.csv",
+    columns=("Time", *(f"V{i}" for i in range(1, 29)), "Amount", "Class"),
+    n_rows=284_807,
+    n_positive=492,
+)
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    """A loaded data set and where it came from.
+
+    ``source`` is ``"real"`` or ``"surrogate"``; ``detail`` says where the rows came from
+    (the cache path, the URL, or why the surrogate was used).
+    """
+
+    frame: pd.DataFrame
+    source: str
+    detail: str
+    name: str = "credit-card fraud data"
+    label_column: str = "Class"
+
+    @property
+    def is_real(self) -> bool:
+        """True when the rows are the real data, not the offline stand-in."""
+        return self.source == "real"
+
+    def describe(self) -> str:
+        """One human-readable line: real or surrogate, size, positives, provenance."""
+        n_rows = len(self.frame)
+        n_pos = int((self.frame[self.label_column] == 1).sum()) if n_rows else 0
+        rate = 100.0 * n_pos / n_rows if n_rows else float("nan")
+        counts = f"{n_rows:,} rows, {n_pos:,} positives ({rate:.3f}%)"
+        if self.is_real:
+            head = f"Data: REAL {self.name}"
+        else:
+            head = f"Data: OFFLINE SURROGATE (synthetic stand-in, not the real {self.name})"
+        return " ".join(f"{head}, {counts}; {self.detail}".split())
+
+
+class _InvalidFrameError(ValueError):
+    """A ``ValueError`` from :func:`validate_frame` that also keeps the bare problem list."""
+
+    def __init__(self, message: str, problems: str) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+class DataUnavailableError(RuntimeError):
+    """The real data could not be downloaded, or the file at hand is not a valid copy.
+
+    The message says what went wrong and what to do; ``reason`` is the short "what went
+    wrong" part alone (used in :meth:`LoadedData.describe` after a fallback).
+    """
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason if reason is not None else message
+
+
+def _repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository root when inside it (no machine-specific prefix)."""
+    try:
+        return str(Path(path).resolve().relative_to(_repo_root()))
+    except ValueError:
+        return str(path)
+
+
+def data_dir() -> Path:
+    """The cache folder: ``$IMBALANCED_BOOK_DATA_DIR`` if set, else ``<repo root>/data``."""
+    configured = os.environ.get(DATA_DIR_ENV_VAR, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    return _repo_root() / "data"
+
+
+def resolve_source(source: str | None = None) -> str:
+    """Pick the data source: the argument, else ``$IMBALANCED_BOOK_DATA_SOURCE``, else "auto"."""
+    origin = "source argument"
+    if source is None:
+        source = os.environ.get(SOURCE_ENV_VAR, "").strip() or "auto"
+        origin = f"environment variable {SOURCE_ENV_VAR}"
+    if not isinstance(source, str) or source.strip().lower() not in SOURCES:
+        allowed = ", ".join(repr(s) for s in SOURCES)
+        raise ValueError(
+            f"Unknown data source {source!r} (from the {origin}): use one of {allowed}, "
+            f"either as load_creditcard(source=...) or through the environment variable "
+            f"{SOURCE_ENV_VAR}."
+        )
+    return source.strip().lower()
+
+
+def validate_frame(frame: pd.DataFrame, spec: TabularSpec) -> None:
+    """Raise ``ValueError`` naming every way ``frame`` differs from ``spec``.
+
+    Checks the column names, the row count, missing values, that the labels are 0/1 and
+    the number of positives. Column order is not checked.
+    """
+    problems: list[str] = []
+    present = [str(c) for c in frame.columns]
+    missing = [c for c in spec.columns if c not in present]
+    extra = [c for c in present if c not in spec.columns]
+    if missing:
+        problems.append(f"missing columns: {', '.join(missing)}")
+    if extra:
+        problems.append(f"unexpected extra columns: {', '.join(extra)}")
+    if len(frame) != spec.n_rows:
+        hint = (
+            " (a truncated download? delete the file and download it again)"
+            if len(frame) < spec.n_rows
+            else ""
+        )
+        problems.append(f"wrong row count: expected {spec.n_rows:,} rows, got {len(frame):,}{hint}")
+    nan_counts = frame.isna().sum()
+    nan_counts = nan_counts[nan_counts > 0]
+    if len(nan_counts):
+        shown = ", ".join(f"{c} ({n:,})" for c, n in nan_counts.items())
+        problems.append(f"NaN (missing) values in columns: {shown}")
+    if spec.label_column in present:
+        labels = frame[spec.label_column].dropna()
+        bad = pd.unique(labels[~labels.isin([0, 1])])
+        if len(bad):
+            shown = ", ".join(map(str, bad[:5]))
+            problems.append(f"labels not 0/1 in column {spec.label_column}: found {shown}")
+        n_pos = int((labels == 1).sum())
+        if n_pos != spec.n_positive:
+            problems.append(
+                f"wrong positive count: expected {spec.n_positive:,} rows with "
+                f"{spec.label_column} == 1, got {n_pos:,}"
+            )
+    if problems:
+        listed = "; ".join(problems)
+        raise _InvalidFrameError(f"Not a valid copy of the {spec.name} data: {listed}.", listed)
+
+
+def _read_csv(path: Path, spec: TabularSpec) -> pd.DataFrame:
+    """Read a CSV written like ``spec``: float64 features, validated, int64 labels."""
+    frame = pd.read_csv(path, dtype={c: np.float64 for c in spec.columns})
+    validate_frame(frame, spec)
+    frame[spec.label_column] = frame[spec.label_column].astype(np.int64)
+    return frame
+
+
+def _what_to_do(spec: TabularSpec, final: Path) -> str:
+    where = _shown(final)
+    if not Path(where).is_absolute():
+        where += " (in the book's folder)"
+    return (
+        f"Check your internet connection and try again; or download {spec.url} by hand and "
+        f"save it as {where}; or work offline with source='surrogate' "
+        f"(or {SOURCE_ENV_VAR}=surrogate)."
+    )
+
+
+def _describe_failure(exc: BaseException, spec: TabularSpec, timeout: float) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"the server answered HTTP {exc.code} {exc.reason} for {spec.url}"
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return f"no answer from {spec.url} within {timeout:g} s (timeout)"
+    if isinstance(exc, urllib.error.URLError):
+        if isinstance(exc.reason, (TimeoutError, socket.timeout)):
+            return f"no answer from {spec.url} within {timeout:g} s (timeout)"
+        return f"could not reach {spec.url} ({exc.reason})"
+    if isinstance(exc, http.client.IncompleteRead):
+        return (
+            f"the connection closed early: got {len(exc.partial):,} bytes, "
+            f"{exc.expected if exc.expected is not None else 'more'} bytes missing"
+        )
+    if isinstance(exc, (http.client.HTTPException, OSError)):
+        return f"the download from {spec.url} failed ({type(exc).__name__}: {exc})"
+    if isinstance(exc, _InvalidFrameError):
+        return f"the downloaded file is not a valid copy: {exc.problems}"
+    if isinstance(exc, ValueError):  # CSV parsing problems
+        return f"the downloaded file is not a readable CSV: {exc}"
+    return f"the download from {spec.url} failed ({type(exc).__name__}: {exc})"
+
+
+def download_to_cache(spec: TabularSpec, cache_dir: Path, timeout: float = 30.0) -> Path:
+    """Download ``spec.url`` into ``cache_dir / spec.filename``, validate it, return the path.
+
+    The bytes go to a temporary ``.part`` file in ``cache_dir`` that is renamed onto the
+    final name only after the download is complete and :func:`validate_frame` accepts it.
+    On any failure the temporary file is deleted, no final file is created, and
+    :class:`DataUnavailableError` says what went wrong and what to do (a
+    ``KeyboardInterrupt`` is cleaned up the same way and then re-raised as is).
+    """
+    return _download(spec, cache_dir, timeout)[0]
+
+
+def _download(spec: TabularSpec, cache_dir: Path, timeout: float) -> tuple[Path, pd.DataFrame]:
+    """:func:`download_to_cache`, also returning the validated frame (read only once)."""
+    cache_dir = Path(cache_dir)
+    final = cache_dir / spec.filename
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, part_name = tempfile.mkstemp(prefix=f"{spec.filename}.", suffix=".part", dir=cache_dir)
+    except OSError as exc:
+        reason = f"cannot write to the data cache folder {_shown(cache_dir)} ({exc})"
+        raise DataUnavailableError(
+            f"{reason[0].upper()}{reason[1:]}. Point the environment variable "
+            f"{DATA_DIR_ENV_VAR} at a writable folder, or use source='surrogate'.",
+            reason,
+        ) from exc
+    part = Path(part_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            with urllib.request.urlopen(spec.url, timeout=timeout) as response:
+                length = response.headers.get("Content-Length")
+                expected = int(length) if length and length.strip().isdigit() else None
+                if expected is None:
+                    size = ""
+                elif expected >= 1_000_000:
+                    size = f" ({expected / 1e6:,.0f} MB)"
+                else:
+                    size = f" ({expected:,} bytes)"
+                print(f"Downloading the {spec.name} data{size} to {_shown(final)} ...")
+                received = 0
+                while chunk := response.read(_CHUNK_BYTES):
+                    out.write(chunk)
+                    received += len(chunk)
+        if expected is not None and received != expected:
+            reason = (
+                f"the download was incomplete: the connection closed after {received:,} of "
+                f"{expected:,} bytes"
+            )
+            raise DataUnavailableError(
+                f"Could not get the {spec.name} data: {reason}. {_what_to_do(spec, final)}",
+                reason,
+            )
+        frame = _read_csv(part, spec)
+        os.replace(part, final)
+    except DataUnavailableError:
+        part.unlink(missing_ok=True)
+        raise
+    except KeyboardInterrupt:
+        part.unlink(missing_ok=True)
+        raise
+    except Exception as exc:
+        part.unlink(missing_ok=True)
+        reason = " ".join(_describe_failure(exc, spec, timeout).split()).rstrip(".")
+        raise DataUnavailableError(
+            f"Could not get the {spec.name} data: {reason}. {_what_to_do(spec, final)}", reason
+        ) from exc
+    return final, frame
+
+
+def load_creditcard(
+    source: str | None = None,
+    *,
+    cache_dir: Path | None = None,
+    spec: TabularSpec = CREDITCARD,
+    timeout: float = 30.0,
+    seed: int = 0,
+) -> LoadedData:
+    """Load the credit-card fraud data: real (cached or downloaded) or the offline surrogate.
+
+    ``source`` is ``"real"``, ``"surrogate"`` or ``"auto"`` (see :func:`resolve_source`).
+    ``cache_dir`` defaults to :func:`data_dir`. The surrogate has ``spec.n_rows`` rows and
+    ``spec.n_positive`` positives and is generated with ``seed``. Print
+    ``loaded.describe()`` so the output says which data it is.
+    """
+    chosen = resolve_source(source)
+    if chosen == "surrogate":
+        return _surrogate(spec, seed, "requested with source='surrogate'")
+    cache = Path(cache_dir) if cache_dir is not None else data_dir()
+    try:
+        return _load_real(spec, cache, timeout)
+    except (DataUnavailableError, OSError) as exc:
+        if chosen == "real":
+            raise
+        message = " ".join(str(exc).split())
+        reason = exc.reason if isinstance(exc, DataUnavailableError) else message
+        reason = " ".join(reason.split())
+        warnings.warn(
+            f"The real {spec.name} data is unavailable, so the OFFLINE SURROGATE (synthetic "
+            f"stand-in) is used instead. {message}",
+            UserWarning,
+            stacklevel=2,
+        )
+        return _surrogate(spec, seed, f"real data unavailable: {reason}")
+
+
+def _load_real(spec: TabularSpec, cache: Path, timeout: float) -> LoadedData:
+    path = cache / spec.filename
+    if path.exists():
+        try:
+            frame = _read_csv(path, spec)
+        except (ValueError, OSError) as exc:
+            if isinstance(exc, _InvalidFrameError):
+                problem = f"not a valid copy: {exc.problems}"
+            else:
+                problem = f"unreadable: {' '.join(str(exc).split()).rstrip('.')}"
+            reason = f"the cached file {_shown(path)} is {problem}"
+            raise DataUnavailableError(
+                f"{reason[0].upper()}{reason[1:]}. Delete {_shown(path)} and load again to "
+                f"download a fresh copy, or use source='surrogate'.",
+                reason,
+            ) from exc
+        detail = f"read from cache {_shown(path)}"
+    else:
+        path, frame = _download(spec, cache, timeout)
+        detail = f"downloaded from {spec.url} to {_shown(path)}"
+    return LoadedData(frame, "real", detail, label_column=spec.label_column)
+
+
+def _surrogate(spec: TabularSpec, seed: int, why: str) -> LoadedData:
+    frame = make_creditcard_surrogate(seed=seed, n_rows=spec.n_rows, n_positive=spec.n_positive)
+    return LoadedData(frame, "surrogate", f"offline surrogate, seed {seed}; {why}")
+
+
+# --- the offline surrogate -------------------------------------------------------------
+
+# Standard deviations of V1..V28 in the real file (PCA components, largest first).
+_V_STD = np.array([
+    1.959, 1.651, 1.516, 1.416, 1.380, 1.332, 1.237, 1.194, 1.099, 1.089, 1.021, 0.999,
+    0.995, 0.959, 0.915, 0.876, 0.849, 0.838, 0.814, 0.771, 0.735, 0.726, 0.624, 0.606,
+    0.521, 0.483, 0.404, 0.330,
+])  # fmt: skip
+# Student-t degrees of freedom per component: smaller means heavier tails.
+_V_DF = np.array([
+    3.5, 3.5, 4, 6, 3.5, 5, 4, 3.5, 6, 5, 8, 6, 10, 6, 10, 8, 5, 8, 10, 3.5, 3.5, 6, 3.5,
+    10, 6, 8, 3.5, 3.5,
+])  # fmt: skip
+# Fraud shift per component, in units of that component's standard deviation (signs and
+# rough sizes follow the real frauds' means), and the three "patterns" that share them.
+_FRAUD_SHIFT = {
+    "V14": -7.0, "V17": -6.5, "V12": -6.0, "V10": -5.0, "V3": -4.5, "V16": -4.5,
+    "V7": -4.3, "V11": 3.6, "V4": 3.2, "V18": -2.7, "V1": -2.4, "V9": -2.3, "V2": 2.2,
+    "V5": -2.2, "V6": -1.0, "V21": 0.9, "V27": 0.9,
+}  # fmt: skip
+_PATTERNS = (
+    ("V14", "V12", "V10", "V11", "V4", "V21"),
+    ("V17", "V16", "V7", "V18", "V9", "V27"),
+    ("V3", "V1", "V2", "V5", "V6"),
+)
+_P_PATTERN = 0.5  # each pattern shows in a fraud with this probability (at least one does)
+_P_LOOKS_LEGIT = 0.135  # share of frauds with (almost) no shift at all
+_STRENGTH_MEDIAN, _STRENGTH_SIGMA = 1.0, 0.4  # log-normal strength of the other frauds
+_P_UNUSUAL_LEGIT = 0.0002  # legitimate rows shifted like a weak fraud
+_UNUSUAL_MEDIAN, _UNUSUAL_SIGMA = 0.5, 0.5
+_JITTER_SIGMA = 0.3  # per-row, per-component log-normal jitter of the shift
+_SPREAD = 0.3  # shifted rows also get (1 + _SPREAD * strength) times more noise
+# Legit transactions per hour of the day (relative; few at night), after the real file.
+_HOURLY = np.array([
+    4.0, 2.2, 1.6, 1.8, 1.1, 1.7, 2.4, 3.9, 7.2, 10.3, 16.9, 16.6, 15.4, 15.4, 16.6, 16.5,
+    16.5, 16.2, 17.0, 15.6, 16.8, 17.7, 15.4, 10.9,
+])  # fmt: skip
+
+
+def make_creditcard_surrogate(
+    seed: int = 0, n_rows: int = 284_807, n_positive: int = 492
+) -> pd.DataFrame:
+    """Generate a synthetic stand-in for the credit-card fraud data (offline use only).
+
+    Same 31 columns and dtypes as the real file (``Class`` int64, the rest float64),
+    exactly ``n_rows`` rows of which exactly ``n_positive`` have ``Class == 1``, sorted by
+    ``Time``; deterministic for a given ``seed`` (``numpy.random.default_rng``). Takes
+    about a second at full size.
+
+    Generative recipe:
+
+    1. Every row starts from a heavy-tailed base draw ``t_j`` (Student-t, 3.5 to 10 degrees
+       of freedom, scaled to unit variance), and ``V_j = s_j * t_j`` with ``s_j`` the real
+       file's standard deviation (1.96 for V1 falling to 0.33 for V28): centred,
+       uncorrelated, decreasing variance, heavy tails. The V columns are re-centred at the
+       end.
+    2. A fraud gets a strength ``a``: 13.5 % of frauds have ``a < 0.15`` and look
+       legitimate, the rest ``a`` log-normal with median 1. Its base draw becomes
+       ``t_j * (1 + 0.3 a) + a * m_j * jitter_j``, where ``m_j`` is a fixed shift over 17
+       components (largest for V14, V17, V12, V10, V3, V16, V7, V11, V4, as in the real
+       data, up to 7 standard deviations), grouped into three patterns that each show with
+       probability 1/2 (at least one), and ``jitter_j`` is log-normal (sd 0.3). One
+       legitimate row in 5,000 is shifted the same way with a weaker strength (median 0.5).
+    3. ``Amount``: legit log-normal with median 22 and mean about 88 (its log correlated with
+       V2, V5, V7, V20 as in the real file; 0.6 % exact zeros); fraud 5 % at 0.00, 20 % at
+       1.00 ("card testing"), the rest log-normal with median 21 and a long tail up to
+       2,125.87; clipped at 25,691.16 and rounded to cents.
+    4. ``Time``: whole seconds in [0, 172792] (two days): legit rows follow a daily cycle
+       with few transactions at night, frauds half uniform in time, half the daily cycle.
+
+    The constants are tuned so that the book's baseline MLP (chapter 0: stratified
+    60/20/20 split, Dense(16) -> Dropout(0.5) -> Dense(1), early stopping on validation
+    PR-AUC) reaches a test PR-AUC (average precision) of about 0.75 for ``seed=0`` and 0.71
+    to 0.85 (mean 0.79) over other generator and split seeds, the range reported for the
+    real data. It is a teaching stand-in, not real data.
+    """
+    for value, label in ((seed, "seed"), (n_rows, "n_rows"), (n_positive, "n_positive")):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ValueError(f"{label} must be an integer, got {value!r}.")
+    if n_rows < 1:
+        raise ValueError(f"n_rows must be at least 1, got {n_rows}.")
+    if not 0 <= n_positive <= n_rows:
+        raise ValueError(f"n_positive must lie in [0, n_rows={n_rows}], got {n_positive}.")
+
+    rng = np.random.default_rng(seed)
+    n_neg = n_rows - n_positive
+    v_names = [f"V{i}" for i in range(1, len(_V_STD) + 1)]
+    y = np.repeat(np.array([0, 1], dtype=np.int64), [n_neg, n_positive])
+
+    # 1. heavy-tailed, unit-variance base draw for every row
+    base = rng.standard_t(_V_DF, size=(n_rows, len(_V_STD))) / np.sqrt(_V_DF / (_V_DF - 2.0))
+
+    # 3a. legit amounts depend on the unshifted base draw (as Amount tracks V2, V5, V7, V20)
+    weights = {1: -0.45, 4: -0.3, 6: 0.35, 19: 0.3}
+    mix = sum(w * base[:n_neg, j] for j, w in weights.items()) / np.sqrt(
+        sum(w * w for w in weights.values())
+    )
+    mix = np.clip(mix, -4.0, 4.0)
+    log_legit = np.log(22.0) + 1.665 * (0.5 * mix + np.sqrt(0.75) * rng.standard_normal(n_neg))
+    legit_amount = np.where(rng.random(n_neg) < 0.006, 0.0, np.exp(log_legit))
+    kind = rng.random(n_positive)
+    fraud_amount = np.minimum(np.exp(np.log(21.0) + 2.0 * rng.standard_normal(n_positive)), 2125.87)
+    fraud_amount = np.where(kind < 0.05, 0.0, np.where(kind < 0.25, 1.0, fraud_amount))
+    amount = np.round(np.clip(np.concatenate([legit_amount, fraud_amount]), 0.0, 25_691.16), 2)
+
+    # 2. shift the frauds (and a few unusual legitimate rows) along the fraud patterns
+    looks_legit = rng.random(n_positive) < _P_LOOKS_LEGIT
+    fraud_strength = np.where(
+        looks_legit,
+        rng.uniform(0.0, 0.15, n_positive),
+        _STRENGTH_MEDIAN * np.exp(_STRENGTH_SIGMA * rng.standard_normal(n_positive)),
+    )
+    unusual = rng.random(n_neg) < _P_UNUSUAL_LEGIT
+    unusual_strength = _UNUSUAL_MEDIAN * np.exp(_UNUSUAL_SIGMA * rng.standard_normal(n_neg))
+    strength = np.concatenate([np.where(unusual, unusual_strength, 0.0), fraud_strength])[:, None]
+    shows = rng.random((n_rows, len(_PATTERNS))) < _P_PATTERN
+    shows[np.arange(n_rows), rng.integers(0, len(_PATTERNS), n_rows)] = True
+    pattern_of = [next((k for k, p in enumerate(_PATTERNS) if c in p), 0) for c in v_names]
+    shift = np.array([_FRAUD_SHIFT.get(c, 0.0) for c in v_names])
+    jitter = np.exp(_JITTER_SIGMA * rng.standard_normal(base.shape)) * shows[:, pattern_of]
+    base = base * (1.0 + _SPREAD * strength) + strength * shift * jitter
+    v = base * _V_STD
+    v -= v.mean(axis=0)
+
+    # 4. Time: an hour of the two days, then a second within the hour
+    legit_hours = np.tile(_HOURLY, 2) / (2 * _HOURLY.sum())
+    fraud_hours = 0.5 * legit_hours + 0.5 / 48
+    hours = np.concatenate([
+        rng.choice(48, size=n_neg, p=legit_hours),
+        rng.choice(48, size=n_positive, p=fraud_hours),
+    ])  # fmt: skip
+    time = np.minimum(hours * 3600 + rng.integers(0, 3600, size=n_rows), _TWO_DAYS_S)
+
+    frame = pd.DataFrame(v, columns=v_names)
+    frame.insert(0, "Time", time.astype(np.float64))
+    frame["Amount"] = amount.astype(np.float64)
+    frame["Class"] = y
+    order = np.argsort(time, kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
