@@ -71,10 +71,8 @@ if "google.colab" in sys.modules:
     BOOK_REPO, BOOK_REF = "{repo_url}", "{ref}"
     BOOK_DIR = pathlib.Path("{dest}")
     if not (BOOK_DIR / "helpers").is_dir():
-        subprocess.run(
-            ["git", "clone", "--quiet", "--depth", "1", "--branch", BOOK_REF, BOOK_REPO, str(BOOK_DIR)],
-            check=True,
-        )
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", BOOK_REF,
+                        BOOK_REPO, str(BOOK_DIR)], check=True)
     sys.path.insert(0, str(BOOK_DIR))
     from helpers.colab import install_missing
 

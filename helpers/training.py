@@ -29,7 +29,7 @@ def seed_everything(seed: int = 0, *, threads: int = 2) -> None:
     os.environ["PYTHONHASHSEED"] = str(seed)  # affects subprocesses started from here
     os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - the legacy global generator, for libraries that still use it
 
     import keras
     import tensorflow as tf
