@@ -11,6 +11,10 @@ One module per concern; each function's docstring names the chapter that introdu
 - :mod:`helpers.checks`: exercise checks that explain a wrong answer.
 - :mod:`helpers.report`: glue for prose numbers and the "which data, which versions" line.
 - :mod:`helpers.colab`: the Colab set-up cell.
+- :mod:`helpers.weights`, :mod:`helpers.sequences`, :mod:`helpers.checks_weights`:
+  class-weight formulas, the token-sequence data and their exercise checks (chapter 1).
+- :mod:`helpers.calibration`, :mod:`helpers.checks_calibration`: the prior correction,
+  cost-based thresholds, rare-event reliability and their exercise checks (chapter 6).
 
 Importing the package is cheap: TensorFlow is imported only by the modules that need it.
 """
@@ -34,4 +38,9 @@ __all__ = [
     "report",
     "training",
     "validation",
+    "weights",
+    "sequences",
+    "checks_weights",
+    "calibration",
+    "checks_calibration",
 ]

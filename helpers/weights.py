@@ -1,0 +1,378 @@
+"""Class-weight formulas and what they do to a model (introduced in chapter 1, *Class weights*).
+
+* :func:`tutorial_class_weights`: the TensorFlow tutorial's ``(1 / n_c) * (total / 2)``,
+  which is scikit-learn's ``compute_class_weight("balanced")``;
+* :func:`effective_number_weights`: Cui et al. (2019), weights proportional to
+  ``(1 - beta) / (1 - beta**n_c)``, normalised to sum to the number of classes;
+* :func:`as_class_weight`, :func:`sample_weights`: the dict Keras' ``fit`` expects and its
+  per-example equivalent;
+* :func:`weighted_output_bias`, :func:`equivalent_threshold`, :func:`mean_sample_weight`:
+  what weighting does to the output bias, to the operating point and to the loss scale.
+
+Comparing weighted models honestly needs intervals on several metrics and operating
+points over many bootstrap resamples of a large test split; :func:`comparison_metric_fns`
+and :func:`paired_bootstrap_difference` supply fast, tie-aware equivalents of
+scikit-learn's metrics for :func:`helpers.evaluation.bootstrap_metrics` (they are checked
+against scikit-learn in the tests and in the chapter).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from helpers.evaluation import Interval
+from helpers.validation import as_binary_labels, labels_and_probabilities, require_both_classes
+
+__all__ = [
+    "as_class_weight",
+    "average_precision",
+    "brier_score",
+    "comparison_metric_fns",
+    "comparison_table",
+    "effective_number",
+    "effective_number_weights",
+    "equivalent_threshold",
+    "mean_sample_weight",
+    "paired_bootstrap_difference",
+    "roc_auc",
+    "sample_weights",
+    "threshold_for_recall",
+    "tutorial_class_weights",
+    "weighted_output_bias",
+    "weighted_positive_rate",
+]
+
+
+# ---------------------------------------------------------------------------- formulas
+
+def tutorial_class_weights(y: Any) -> dict[int, float]:
+    """``{0: (1/neg) * total/2, 1: (1/pos) * total/2}``, the TensorFlow tutorial's weights.
+
+    Each class then carries half of the total weight, and the mean weight per example is 1.
+    """
+    labels = as_binary_labels(y, "y")
+    require_both_classes(labels, "y")
+    total, pos = labels.size, int(labels.sum())
+    neg = total - pos
+    return {0: (1 / neg) * (total / 2.0), 1: (1 / pos) * (total / 2.0)}
+
+
+def _check_counts(counts: Any) -> np.ndarray:
+    arr = np.asarray(counts)
+    if arr.ndim != 1 or arr.size < 2:
+        raise ValueError(
+            f"counts must be a 1-D sequence with one count per class (at least two classes); "
+            f"got shape {arr.shape}. Pass e.g. np.bincount(y_train)."
+        )
+    if arr.dtype.kind not in "iuf" or arr.dtype.kind == "b":
+        raise ValueError(f"counts must be numbers; got dtype {arr.dtype}. Pass np.bincount(y).")
+    as_float = arr.astype(np.float64)
+    if not np.all(np.isfinite(as_float)) or np.any(as_float != np.round(as_float)):
+        raise ValueError(
+            f"counts must be whole numbers of examples; got {arr.tolist()}. Pass the class "
+            "counts (np.bincount(y)), not rates or weights."
+        )
+    if np.any(as_float < 1):
+        raise ValueError(
+            f"every count must be a positive integer; got {arr.tolist()}. A class with no "
+            "examples cannot be weighted: drop it or merge it into another class."
+        )
+    return as_float
+
+
+def _check_beta(beta: Any) -> float:
+    try:
+        value = float(beta)
+    except (TypeError, ValueError):
+        raise ValueError(f"beta must be a number in [0, 1); got {beta!r}.") from None
+    if not (0.0 <= value < 1.0):
+        raise ValueError(
+            f"beta must satisfy 0 <= beta < 1; got {value}. beta = 0 means no weighting; "
+            "values like 0.99, 0.999, 0.9999 move towards inverse frequency (beta = 1 is "
+            "its limit, which tutorial_class_weights or compute_class_weight give directly)."
+        )
+    return value
+
+
+def _one_minus_beta_power(n: np.ndarray, beta: float) -> np.ndarray:
+    """``1 - beta**n``, accurate when beta is close to 1 (via expm1/log1p)."""
+    if beta == 0.0:
+        return np.ones_like(n)
+    log_beta = math.log1p(beta - 1.0) if beta > 0.5 else math.log(beta)  # beta - 1 is exact here
+    return -np.expm1(n * log_beta)
+
+
+def effective_number(counts: Any, beta: float) -> np.ndarray:
+    """Cui et al.'s effective number of samples ``(1 - beta**n) / (1 - beta)`` per class.
+
+    It grows like ``n`` for small ``n`` and saturates at ``1 / (1 - beta)``.
+    """
+    n = _check_counts(counts)
+    b = _check_beta(beta)
+    return _one_minus_beta_power(n, b) / (1.0 - b)
+
+
+def effective_number_weights(counts: Any, beta: float) -> np.ndarray:
+    """Class weights ``∝ (1 - beta) / (1 - beta**n_c)``, normalised to sum to the number of classes.
+
+    ``beta = 0`` gives equal weights (all 1); as ``beta -> 1`` the weights tend to inverse
+    class frequency (Cui et al. 2019). Raises ``ValueError`` unless ``counts`` are positive
+    integers (at least two classes) and ``0 <= beta < 1``.
+    """
+    n = _check_counts(counts)
+    b = _check_beta(beta)
+    raw = 1.0 / _one_minus_beta_power(n, b)  # the (1 - beta) factor cancels when normalising
+    return raw * (n.size / raw.sum())
+
+
+def as_class_weight(weights: Any) -> dict[int, float]:
+    """``{0: w0, 1: w1, ...}`` with Python ``int`` keys and ``float`` values, as ``fit`` needs.
+
+    Accepts a sequence of weights (index = class) or a mapping. Keras 3 needs plain int
+    keys; weights must be finite and non-negative.
+    """
+    items = weights.items() if isinstance(weights, Mapping) else enumerate(np.ravel(weights))
+    out: dict[int, float] = {}
+    for key, value in items:
+        if isinstance(key, (bool, np.bool_)) or not isinstance(key, (int, np.integer)):
+            raise ValueError(
+                f"class_weight keys must be integer class indices 0, 1, ...; got {key!r}. "
+                "Keras matches them against the integer labels."
+            )
+        try:
+            w = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"class {key}'s weight must be a number; got {value!r}.") from None
+        if not math.isfinite(w) or w < 0:
+            raise ValueError(f"class weights must be finite and >= 0; class {key} has {value!r}.")
+        out[int(key)] = w
+    if not out:
+        raise ValueError("no class weights given: pass e.g. {0: 1.0, 1: 10.0}.")
+    return out
+
+
+def sample_weights(y: Any, class_weight: Mapping[int, float]) -> np.ndarray:
+    """The per-example weights equivalent to ``class_weight``: ``w[i] = class_weight[y[i]]``."""
+    labels = as_binary_labels(y, "y")
+    cw = as_class_weight(class_weight)
+    missing = sorted(set(np.unique(labels).tolist()) - set(cw))
+    if missing:
+        raise ValueError(f"class_weight has no weight for class(es) {missing}; add them.")
+    return np.array([cw.get(0, 0.0), cw.get(1, 0.0)])[labels]
+
+
+def mean_sample_weight(y: Any, class_weight: Mapping[int, float]) -> float:
+    """Average weight per training example: the factor by which weighting scales the loss."""
+    return float(sample_weights(y, class_weight).mean())
+
+
+def weighted_positive_rate(y: Any, class_weight: Mapping[int, float]) -> float:
+    """The positive rate the weighted loss 'sees': ``w1 pos / (w1 pos + w0 neg)``.
+
+    A constant prediction minimises the weighted cross-entropy at this value.
+    """
+    labels = as_binary_labels(y, "y")
+    cw = as_class_weight(class_weight)
+    pos = float(labels.sum())
+    neg = float(labels.size) - pos
+    num, den = cw.get(1, 0.0) * pos, cw.get(1, 0.0) * pos + cw.get(0, 0.0) * neg
+    if den == 0:
+        raise ValueError("all examples have weight 0: at least one class needs a positive weight.")
+    return num / den
+
+
+def weighted_output_bias(y: Any, class_weight: Mapping[int, float] | None = None) -> float:
+    """The careful output bias under weighting: ``log(w1 pos / (w0 neg))``.
+
+    Without weights it is :func:`helpers.models.initial_output_bias`'s ``log(pos/neg)``;
+    with the tutorial's balanced weights it is 0. Raises ``ValueError`` when a weight of 0
+    makes the bias infinite.
+    """
+    rate = weighted_positive_rate(y, class_weight or {0: 1.0, 1: 1.0})
+    if rate in (0.0, 1.0):
+        raise ValueError(
+            f"the weighted positive rate is {rate:g}, so the careful bias is infinite; "
+            "start from a zero bias (output_bias=None) with weights like {0: 0, 1: 1}."
+        )
+    return math.log(rate / (1 - rate))
+
+
+def equivalent_threshold(class_weight: Mapping[int, float], threshold: float = 0.5) -> float:
+    """Where an unweighted model would put ``threshold`` of a model trained with ``class_weight``.
+
+    Weighting multiplies the odds the loss is fitted to by ``r = w1 / w0``, so in theory a
+    weighted probability ``t`` corresponds to an unweighted one with odds ``(t/(1-t)) / r``.
+    For ``t = 0.5`` that is ``w0 / (w0 + w1)``.
+    """
+    cw = as_class_weight(class_weight)
+    w0, w1 = cw.get(0, 0.0), cw.get(1, 0.0)
+    if w0 <= 0 or w1 <= 0:
+        raise ValueError(f"both class weights must be positive; got {cw}.")
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold must lie strictly between 0 and 1; got {threshold}.")
+    odds = threshold / (1 - threshold) * w0 / w1
+    return odds / (1 + odds)
+
+
+# ------------------------------------------------------------- fast metrics for bootstraps
+
+def _sorted_counts(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative true and false positives at each distinct score, highest score first."""
+    order = np.argsort(-p)  # order within tied scores does not matter below
+    y_sorted, p_sorted = y[order], p[order]
+    last_of_ties = np.r_[np.flatnonzero(np.diff(p_sorted)), y_sorted.size - 1]
+    tps = np.cumsum(y_sorted)[last_of_ties].astype(np.float64)
+    fps = (last_of_ties + 1) - tps
+    return tps, fps
+
+
+def average_precision(y: np.ndarray, p: np.ndarray) -> float:
+    """Average precision (PR-AUC), equal to ``sklearn.metrics.average_precision_score``.
+
+    No input checks: meant for the inner loop of a bootstrap over validated arrays.
+    """
+    tps, fps = _sorted_counts(y, p)
+    precision = tps / (tps + fps)
+    recall = tps / tps[-1]
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+def roc_auc(y: np.ndarray, p: np.ndarray) -> float:
+    """ROC-AUC, equal to ``sklearn.metrics.roc_auc_score`` (trapezoids over tied scores)."""
+    tps, fps = _sorted_counts(y, p)
+    tpr = np.r_[0.0, tps / tps[-1]]
+    fpr = np.r_[0.0, fps / fps[-1]]
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
+
+
+def brier_score(y: np.ndarray, p: np.ndarray) -> float:
+    """Mean squared difference between probability and label (``brier_score_loss``)."""
+    return float(np.mean((p - y) ** 2))
+
+
+def comparison_metric_fns(
+    thresholds: Mapping[str, float],
+) -> dict[str, Callable[[np.ndarray, np.ndarray], float]]:
+    """PR-AUC, ROC-AUC, Brier, and precision/recall at each named threshold, bootstrap-ready.
+
+    ``thresholds={"05": 0.5, "val": 0.31}`` adds ``precision_05``, ``recall_05``,
+    ``precision_val`` and ``recall_val``. Pass the result to
+    :func:`helpers.evaluation.bootstrap_metrics`.
+    """
+    fns: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
+        "pr_auc": average_precision, "roc_auc": roc_auc, "brier": brier_score,
+    }
+    for name, t in thresholds.items():
+        if not 0.0 <= float(t) <= 1.0:
+            raise ValueError(f"threshold {name!r} must be a probability in [0, 1]; got {t}.")
+
+        def precision(y: np.ndarray, p: np.ndarray, t: float = float(t)) -> float:
+            flagged = p >= t
+            n = int(flagged.sum())
+            return float(y[flagged].sum() / n) if n else 0.0
+
+        def recall(y: np.ndarray, p: np.ndarray, t: float = float(t)) -> float:
+            return float(np.sum(y[p >= t]) / np.sum(y))
+
+        fns[f"precision_{name}"] = precision
+        fns[f"recall_{name}"] = recall
+    return fns
+
+
+def paired_bootstrap_difference(
+    y_true: Any,
+    p_a: Any,
+    p_b: Any,
+    metric_fns: Mapping[str, Callable[[np.ndarray, np.ndarray], float]],
+    *,
+    n_resamples: int = 500,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> dict[str, Interval]:
+    """Interval for ``metric(b) - metric(a)``, both models scored on the *same* resamples.
+
+    Stratified like :func:`helpers.evaluation.bootstrap_metrics`. Pairing removes the test
+    set's own luck, which both models share, so the difference interval is narrower than
+    the two separate intervals suggest. An interval that contains 0 is not a win.
+    """
+    y, a = labels_and_probabilities(y_true, p_a)
+    _, b = labels_and_probabilities(y_true, p_b)
+    if a.size != b.size:
+        raise ValueError(f"p_a and p_b must score the same examples; got {a.size} and {b.size}.")
+    require_both_classes(y)
+    if n_resamples < 50:
+        raise ValueError(f"n_resamples must be at least 50; got {n_resamples}.")
+    if not 0.5 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0.5, 1); got {confidence}.")
+    if not metric_fns:
+        raise ValueError("metric_fns is empty: pass e.g. {'pr_auc': average_precision}.")
+    rng = np.random.default_rng(seed)
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    draws = {name: np.empty(n_resamples) for name in metric_fns}
+    for i in range(n_resamples):
+        idx = np.concatenate([rng.choice(pos, pos.size), rng.choice(neg, neg.size)])
+        for name, fn in metric_fns.items():
+            draws[name][i] = fn(y[idx], b[idx]) - fn(y[idx], a[idx])
+    tail = (1 - confidence) / 2 * 100
+    return {
+        name: Interval(estimate=float(fn(y, b) - fn(y, a)),
+                       low=float(np.percentile(draws[name], tail)),
+                       high=float(np.percentile(draws[name], 100 - tail)),
+                       confidence=confidence)
+        for name, fn in metric_fns.items()
+    }
+
+
+def threshold_for_recall(y_val: Any, p_val: Any, target_recall: float) -> float:
+    """The highest threshold whose recall on validation data reaches ``target_recall``.
+
+    Used to move an unweighted model to the recall a weighted model reaches at 0.5,
+    choosing the threshold on validation data only.
+    """
+    y, p = labels_and_probabilities(y_val, p_val)
+    require_both_classes(y, "y_val")
+    if not 0.0 < target_recall <= 1.0:
+        raise ValueError(f"target_recall must be in (0, 1]; got {target_recall}.")
+    scores = np.sort(p[y == 1])[::-1]
+    k = math.ceil(round(target_recall * scores.size, 9))
+    return float(scores[k - 1])
+
+
+def comparison_table(
+    y_true: Any,
+    predictions: Mapping[str, Any],
+    thresholds: Mapping[str, float],
+    *,
+    n_resamples: int = 500,
+    seed: int = 0,
+) -> Any:
+    """One row per model: PR-AUC, ROC-AUC, Brier, and precision/recall at 0.5 and at the
+    model's own (validation-chosen) threshold, each with a bootstrap interval.
+
+    Built on :func:`helpers.evaluation.bootstrap_metrics` with :func:`comparison_metric_fns`;
+    the layout (``metric``, ``metric_low``, ``metric_high``) is that of
+    :func:`helpers.evaluation.summary_table`, so :func:`helpers.evaluation.format_intervals`
+    renders it. Columns ``precision_05``/``recall_05`` are at 0.5, ``precision_val``/
+    ``recall_val`` at the model's threshold.
+    """
+    import pandas as pd
+
+    from helpers.evaluation import bootstrap_metrics
+
+    rows = []
+    for name, y_prob in predictions.items():
+        if name not in thresholds:
+            raise ValueError(f"no threshold given for model {name!r}; add thresholds[{name!r}].")
+        fns = comparison_metric_fns({"05": 0.5, "val": float(thresholds[name])})
+        intervals = bootstrap_metrics(y_true, y_prob, fns, n_resamples=n_resamples, seed=seed)
+        row: dict[str, Any] = {"model": name, "threshold": float(thresholds[name])}
+        for metric, interval in intervals.items():
+            row[metric] = interval.estimate
+            row[f"{metric}_low"] = interval.low
+            row[f"{metric}_high"] = interval.high
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("model")
