@@ -298,7 +298,7 @@ def calibration_table(
     columns from :func:`helpers.evaluation.bootstrap_metrics`, ready for
     :func:`helpers.evaluation.format_intervals` (chapter 6, *Recalibration*).
     """
-    from helpers.evaluation import bootstrap_metrics, ranking_metrics
+    from helpers.evaluation import bootstrap_metrics, interval_columns, ranking_metrics
 
     rows = []
     for name, y_prob in predictions.items():
@@ -307,11 +307,7 @@ def calibration_table(
                                "pr_auc": ranking["pr_auc"]}
         intervals = bootstrap_metrics(y_true, y_prob, calibration_metric_fns(),
                                       n_resamples=n_resamples, seed=seed)
-        for metric, interval in intervals.items():
-            row[metric] = interval.estimate
-            row[f"{metric}_low"] = interval.low
-            row[f"{metric}_high"] = interval.high
-        rows.append(row)
+        rows.append({**row, **interval_columns(intervals)})
     return pd.DataFrame(rows).set_index("model")
 
 

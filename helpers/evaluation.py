@@ -7,7 +7,7 @@ intervals so that no chapter reports a bare point estimate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,6 +115,48 @@ def choose_threshold(
     raise ValueError(f"objective must be 'f1' or 'precision'; got {objective!r}.")
 
 
+def check_bootstrap_args(n_resamples: int, confidence: float, metric_fns: Mapping[str, Any]) -> None:
+    """Raise ValueError unless the bootstrap settings are usable."""
+    if n_resamples < 50:
+        raise ValueError(f"n_resamples must be at least 50 for a stable interval; got {n_resamples}.")
+    if not 0.5 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0.5, 1); got {confidence}.")
+    if not metric_fns:
+        raise ValueError("metric_fns is empty: pass e.g. {'pr_auc': average_precision_score}.")
+
+
+def stratified_resamples(y: np.ndarray, n_resamples: int, seed: int) -> Iterator[np.ndarray]:
+    """Index arrays of a stratified bootstrap: positives and negatives drawn separately,
+    with replacement, so every resample keeps the observed number of positives."""
+    rng = np.random.default_rng(seed)
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    for _ in range(n_resamples):
+        yield np.concatenate(
+            [rng.choice(pos, pos.size, replace=True), rng.choice(neg, neg.size, replace=True)]
+        )
+
+
+def percentile_interval(estimate: float, draws: np.ndarray, confidence: float) -> Interval:
+    """The percentile-bootstrap interval of ``draws`` around ``estimate``."""
+    tail = (1 - confidence) / 2 * 100
+    return Interval(
+        estimate=float(estimate),
+        low=float(np.percentile(draws, tail)),
+        high=float(np.percentile(draws, 100 - tail)),
+        confidence=confidence,
+    )
+
+
+def interval_columns(intervals: Mapping[str, Interval]) -> dict[str, float]:
+    """Flatten intervals into ``metric``, ``metric_low`` and ``metric_high`` table columns."""
+    row: dict[str, float] = {}
+    for metric, interval in intervals.items():
+        row[metric] = interval.estimate
+        row[f"{metric}_low"] = interval.low
+        row[f"{metric}_high"] = interval.high
+    return row
+
+
 def bootstrap_metrics(
     y_true: Any,
     y_prob: Any,
@@ -133,36 +175,28 @@ def bootstrap_metrics(
     """
     y, p = labels_and_probabilities(y_true, y_prob)
     require_both_classes(y)
-    if n_resamples < 50:
-        raise ValueError(f"n_resamples must be at least 50 for a stable interval; got {n_resamples}.")
-    if not 0.5 < confidence < 1.0:
-        raise ValueError(f"confidence must be in (0.5, 1); got {confidence}.")
-    if not metric_fns:
-        raise ValueError("metric_fns is empty: pass e.g. {'pr_auc': average_precision_score}.")
-    rng = np.random.default_rng(seed)
-    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    check_bootstrap_args(n_resamples, confidence, metric_fns)
+    if stratified:
+        resamples: Iterator[np.ndarray] = stratified_resamples(y, n_resamples, seed)
+    else:
+        resamples = _plain_resamples(y, n_resamples, seed)
     draws = {name: np.empty(n_resamples) for name in metric_fns}
-    for i in range(n_resamples):
-        if stratified:
-            idx = np.concatenate(
-                [rng.choice(pos, pos.size, replace=True), rng.choice(neg, neg.size, replace=True)]
-            )
-        else:
-            idx = rng.integers(0, y.size, y.size)
-            while y[idx].min() == y[idx].max():  # pragma: no cover - tiny samples only
-                idx = rng.integers(0, y.size, y.size)
+    for i, idx in enumerate(resamples):
         for name, fn in metric_fns.items():
             draws[name][i] = fn(y[idx], p[idx])
-    tail = (1 - confidence) / 2 * 100
     return {
-        name: Interval(
-            estimate=float(fn(y, p)),
-            low=float(np.percentile(draws[name], tail)),
-            high=float(np.percentile(draws[name], 100 - tail)),
-            confidence=confidence,
-        )
+        name: percentile_interval(fn(y, p), draws[name], confidence)
         for name, fn in metric_fns.items()
     }
+
+
+def _plain_resamples(y: np.ndarray, n_resamples: int, seed: int) -> Iterator[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    for _ in range(n_resamples):
+        idx = rng.integers(0, y.size, y.size)
+        while y[idx].min() == y[idx].max():  # pragma: no cover - tiny samples only
+            idx = rng.integers(0, y.size, y.size)
+        yield idx
 
 
 def standard_metric_fns(threshold: float = 0.5) -> dict[str, MetricFn]:
@@ -196,12 +230,8 @@ def summary_table(
         intervals = bootstrap_metrics(
             y_true, y_prob, standard_metric_fns(thresholds[name]), n_resamples=n_resamples, seed=seed
         )
-        row: dict[str, Any] = {"model": name, "threshold": float(thresholds[name])}
-        for metric, interval in intervals.items():
-            row[metric] = interval.estimate
-            row[f"{metric}_low"] = interval.low
-            row[f"{metric}_high"] = interval.high
-        rows.append(row)
+        rows.append({"model": name, "threshold": float(thresholds[name]),
+                     **interval_columns(intervals)})
     return pd.DataFrame(rows).set_index("model")
 
 

@@ -24,7 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from helpers.evaluation import Interval
+from helpers.evaluation import (
+    Interval,
+    check_bootstrap_args,
+    percentile_interval,
+    stratified_resamples,
+)
 from helpers.validation import as_binary_labels, labels_and_probabilities, require_both_classes
 
 __all__ = [
@@ -304,25 +309,13 @@ def paired_bootstrap_difference(
     if a.size != b.size:
         raise ValueError(f"p_a and p_b must score the same examples; got {a.size} and {b.size}.")
     require_both_classes(y)
-    if n_resamples < 50:
-        raise ValueError(f"n_resamples must be at least 50; got {n_resamples}.")
-    if not 0.5 < confidence < 1.0:
-        raise ValueError(f"confidence must be in (0.5, 1); got {confidence}.")
-    if not metric_fns:
-        raise ValueError("metric_fns is empty: pass e.g. {'pr_auc': average_precision}.")
-    rng = np.random.default_rng(seed)
-    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    check_bootstrap_args(n_resamples, confidence, metric_fns)
     draws = {name: np.empty(n_resamples) for name in metric_fns}
-    for i in range(n_resamples):
-        idx = np.concatenate([rng.choice(pos, pos.size), rng.choice(neg, neg.size)])
+    for i, idx in enumerate(stratified_resamples(y, n_resamples, seed)):
         for name, fn in metric_fns.items():
             draws[name][i] = fn(y[idx], b[idx]) - fn(y[idx], a[idx])
-    tail = (1 - confidence) / 2 * 100
     return {
-        name: Interval(estimate=float(fn(y, b) - fn(y, a)),
-                       low=float(np.percentile(draws[name], tail)),
-                       high=float(np.percentile(draws[name], 100 - tail)),
-                       confidence=confidence)
+        name: percentile_interval(fn(y, b) - fn(y, a), draws[name], confidence)
         for name, fn in metric_fns.items()
     }
 
@@ -361,7 +354,7 @@ def comparison_table(
     """
     import pandas as pd
 
-    from helpers.evaluation import bootstrap_metrics
+    from helpers.evaluation import bootstrap_metrics, interval_columns
 
     rows = []
     for name, y_prob in predictions.items():
@@ -369,10 +362,6 @@ def comparison_table(
             raise ValueError(f"no threshold given for model {name!r}; add thresholds[{name!r}].")
         fns = comparison_metric_fns({"05": 0.5, "val": float(thresholds[name])})
         intervals = bootstrap_metrics(y_true, y_prob, fns, n_resamples=n_resamples, seed=seed)
-        row: dict[str, Any] = {"model": name, "threshold": float(thresholds[name])}
-        for metric, interval in intervals.items():
-            row[metric] = interval.estimate
-            row[f"{metric}_low"] = interval.low
-            row[f"{metric}_high"] = interval.high
-        rows.append(row)
+        rows.append({"model": name, "threshold": float(thresholds[name]),
+                     **interval_columns(intervals)})
     return pd.DataFrame(rows).set_index("model")
