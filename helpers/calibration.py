@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from helpers.evaluation import brier_score
 from helpers.validation import as_binary_labels, labels_and_probabilities
 
 __all__ = [
@@ -43,7 +44,6 @@ __all__ = [
     "cost_threshold",
     "expected_cost",
     "logit_adjustment",
-    "plot_rare_event_reliability",
     "prior_shift",
     "rates_from_class_weight",
     "rates_from_resampling",
@@ -250,10 +250,6 @@ def logit_adjustment(logits: Any, priors: Any, tau: float = 1.0) -> np.ndarray:
 _EPS = float(np.finfo(np.float64).eps)
 
 
-def _brier(y: np.ndarray, p: np.ndarray) -> float:
-    return float(np.mean((p - y) ** 2))
-
-
 def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
     # clipped like sklearn.metrics.log_loss, so a confident mistake costs -log(eps), not inf
     q = np.clip(p, _EPS, 1.0 - _EPS)
@@ -270,7 +266,7 @@ def calibration_metric_fns() -> dict[str, Any]:
     NumPy versions of ``sklearn.metrics.brier_score_loss`` and ``log_loss`` (same
     clipping), for :func:`helpers.evaluation.bootstrap_metrics` (chapter 6, *Recalibration*).
     """
-    return {"brier": _brier, "log_loss": _log_loss, "mean_over_rate": _mean_over_rate}
+    return {"brier": brier_score, "log_loss": _log_loss, "mean_over_rate": _mean_over_rate}
 
 
 def calibration_metrics(y_true: Any, y_prob: Any) -> dict[str, float]:
@@ -279,7 +275,7 @@ def calibration_metrics(y_true: Any, y_prob: Any) -> dict[str, float]:
     if y.sum() == 0:
         raise ValueError("y_true has no positives: the positive rate and the ratio need some.")
     return {
-        "brier": _brier(y, p),
+        "brier": brier_score(y, p),
         "log_loss": _log_loss(y, p),
         "mean_prob": float(p.mean()),
         "positive_rate": float(y.mean()),
@@ -344,52 +340,6 @@ def rare_event_reliability(
                      "observed": k / n, "observed_low": float(ci.low),
                      "observed_high": float(ci.high)})
     return pd.DataFrame(rows)
-
-
-def plot_rare_event_reliability(
-    y_true: Any,
-    predictions: Mapping[str, Any],
-    *,
-    n_bins: int = 8,
-    ax: Any | None = None,
-    title: str | None = None,
-) -> Any:
-    """Reliability diagram on log axes with :func:`rare_event_reliability` bins (chapter 6).
-
-    Points are the observed positive rate against the mean prediction of each bin, with
-    95 % Wilson intervals; a bin without positives is drawn as a hollow triangle at the
-    upper end of its interval, since 0 has no place on a log axis.
-    """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.0, 5.0))
-    lo = 1.0
-    for i, (name, y_prob) in enumerate(predictions.items()):
-        table = rare_event_reliability(y_true, y_prob, n_bins=n_bins)
-        color = f"C{i}"
-        seen = table[table["positives"] > 0]
-        empty = table[table["positives"] == 0]
-        yerr = np.vstack([seen["observed"] - seen["observed_low"],
-                          seen["observed_high"] - seen["observed"]])
-        ax.errorbar(seen["mean_predicted"], seen["observed"], yerr=yerr, color=color,
-                    marker="o", ms=4, capsize=2, label=name)
-        if len(empty):
-            ax.plot(empty["mean_predicted"], empty["observed_high"], ls="none", marker="v",
-                    mfc="none", color=color)
-        values = np.concatenate([table["mean_predicted"], seen["observed_low"]])
-        values = values[values > 0]
-        if values.size:
-            lo = min(lo, float(values.min()))
-    lo = max(lo / 2, 1e-7)
-    ax.plot([lo, 1], [lo, 1], color="grey", ls=":", label="perfect calibration")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("mean predicted probability in bin (log scale)")
-    ax.set_ylabel("observed fraction of positives in bin (log scale)")
-    ax.set_title(title or "Reliability diagram (equal predicted-positive bins)")
-    ax.legend(fontsize="small", loc="upper left")
-    return ax
 
 
 class FrozenProbabilityClassifier(ClassifierMixin, BaseEstimator):

@@ -200,3 +200,122 @@ def plot_reliability(
     ax.set_title(title or "Reliability diagram")
     ax.legend(fontsize="small", loc="upper left")
     return ax
+
+
+def plot_rare_event_reliability(
+    y_true: Any,
+    predictions: Mapping[str, Any],
+    *,
+    n_bins: int = 8,
+    ax: Any | None = None,
+    title: str | None = None,
+) -> Any:
+    """Reliability diagram on log axes with :func:`rare_event_reliability` bins (chapter 6, *Recalibration*).
+
+    Points are the observed positive rate against the mean prediction of each bin, with
+    95 % Wilson intervals; a bin without positives is drawn as a hollow triangle at the
+    upper end of its interval, since 0 has no place on a log axis.
+    """
+    from helpers.calibration import rare_event_reliability
+
+    ax = _axes(ax, figsize=(5.0, 5.0))
+    lo = 1.0
+    for i, (name, y_prob) in enumerate(predictions.items()):
+        table = rare_event_reliability(y_true, y_prob, n_bins=n_bins)
+        color = f"C{i}"
+        seen = table[table["positives"] > 0]
+        empty = table[table["positives"] == 0]
+        yerr = np.vstack([seen["observed"] - seen["observed_low"],
+                          seen["observed_high"] - seen["observed"]])
+        ax.errorbar(seen["mean_predicted"], seen["observed"], yerr=yerr, color=color,
+                    marker="o", ms=4, capsize=2, label=name)
+        if len(empty):
+            ax.plot(empty["mean_predicted"], empty["observed_high"], ls="none", marker="v",
+                    mfc="none", color=color)
+        values = np.concatenate([table["mean_predicted"], seen["observed_low"]])
+        values = values[values > 0]
+        if values.size:
+            lo = min(lo, float(values.min()))
+    lo = max(lo / 2, 1e-7)
+    ax.plot([lo, 1], [lo, 1], color="grey", ls=":", label="perfect calibration")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("mean predicted probability in bin (log scale)")
+    ax.set_ylabel("observed fraction of positives in bin (log scale)")
+    ax.set_title(title or "Reliability diagram (equal predicted-positive bins)")
+    ax.legend(fontsize="small", loc="upper left")
+    return ax
+
+
+# contour colours that stay apart from the blue and red of the data points
+_CONTOUR_COLORS = ("C1", "C2", "C4", "C5", "C6", "C7", "C8", "C9", "C0", "C3")
+
+
+def plot_threshold_contours(
+    ticks: Any,
+    surfaces: Mapping[str, Any],
+    *,
+    threshold: float = 0.5,
+    x: np.ndarray | None = None,
+    y: Any = None,
+    max_points: int = 3000,
+    seed: int = 0,
+    ax: Any | None = None,
+    title: str | None = None,
+) -> Any:
+    """The ``threshold`` contours of several probability maps on one square grid (chapter 3).
+
+    ``ticks`` are the grid's coordinates along each axis; each value of ``surfaces`` is
+    one map of shape ``(n, n)`` (rows follow the second coordinate) or a stack
+    ``(k, n, n)`` drawn as ``k`` thin lines of one colour, e.g. one per seed. ``x`` and
+    ``y`` optionally add a faint sample of the data. A map that never crosses the
+    threshold draws nothing, and its legend entry says so.
+    """
+    from matplotlib.lines import Line2D
+
+    ax = _axes(ax, (5.0, 5.0))
+    grid = np.asarray(ticks, dtype=np.float64)
+    if grid.ndim != 1 or grid.size < 2 or np.any(np.diff(grid) <= 0):
+        raise ValueError("ticks must be an increasing 1-D array of grid coordinates.")
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold must be in (0, 1); got {threshold}.")
+    if x is not None:
+        pts = np.asarray(x, dtype=np.float64)
+        labels = as_binary_labels(y)
+        rng = np.random.default_rng(seed)
+        shown = rng.permutation(len(pts))[:max_points]
+        for cls, color, name in ((0, "tab:blue", "negative"), (1, "tab:red", "positive")):
+            sel = shown[labels[shown] == cls]
+            ax.scatter(pts[sel, 0], pts[sel, 1], s=2, c=color, alpha=0.25, label=f"{name} points")
+    handles, names = [], []
+    for i, (name, surface) in enumerate(surfaces.items()):
+        stack = np.asarray(surface, dtype=np.float64)
+        if stack.ndim == 2:
+            stack = stack[None]
+        if stack.ndim != 3 or stack.shape[1:] != (grid.size, grid.size):
+            raise ValueError(
+                f"surface {name!r} has shape {np.shape(surface)}; expected ({grid.size}, "
+                f"{grid.size}) or (k, {grid.size}, {grid.size}) for {grid.size} ticks."
+            )
+        color = _CONTOUR_COLORS[i % len(_CONTOUR_COLORS)]
+        width = 1.8 if len(stack) == 1 else 0.9
+        crossed = 0
+        for zz in stack:
+            if zz.min() < threshold < zz.max():
+                ax.contour(grid, grid, zz, levels=[threshold], colors=[color], linewidths=width)
+                crossed += 1
+        suffix = "" if crossed else f" (never reaches {threshold:g})"
+        if len(stack) > 1:
+            suffix = f" ({crossed} of {len(stack)} cross {threshold:g})" if crossed < len(stack) else ""
+        handles.append(Line2D([], [], color=color, lw=width))
+        names.append(f"{name}{suffix}")
+    point_handles, point_names = ax.get_legend_handles_labels()
+    ax.set_xlim(grid[0], grid[-1])
+    ax.set_ylim(grid[0], grid[-1])
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title or f"Contours p = {threshold:g}")
+    ax.legend(handles + point_handles, names + point_names, fontsize="x-small", loc="upper right",
+              markerscale=4)
+    return ax

@@ -6,6 +6,7 @@ reproducible and their stored output short.
 
 from __future__ import annotations
 
+import numbers
 import os
 import random
 import warnings
@@ -101,14 +102,32 @@ def train_classifier(
     class_weight: dict[int, float] | None = None,
     print_every: int = 10,
     callbacks: Sequence[Any] = (),
+    validation_batch_size: int | None = None,
+    steps_per_epoch: int | None = None,
 ) -> Any:
     """Fit with early stopping on a validation metric and restore the best weights.
 
     ``monitor`` defaults to validation PR-AUC (the model must have a metric named
     ``prc``, as :func:`helpers.models.fraud_metrics` provides). Returns the Keras
     ``History``; ``history.best_epoch`` (1-based) is added for convenience.
+
+    ``x_train`` may be a batched ``tf.data.Dataset`` of ``(x, y)`` pairs (chapter 2); then
+    ``y_train`` must be ``None``, ``batch_size`` is ignored, and a repeated (endless)
+    stream needs ``steps_per_epoch`` to say what an epoch is. ``validation_batch_size``
+    lets a model trained on small batches validate in large ones (chapter 6).
     """
     import keras
+
+    is_stream = y_train is None
+    if is_stream and not hasattr(x_train, "element_spec"):
+        raise ValueError(
+            "y_train is None, so x_train must be a batched tf.data.Dataset of (x, y) pairs; "
+            "pass the labels as y_train when x_train is an array."
+        )
+    if steps_per_epoch is not None and (
+        not isinstance(steps_per_epoch, numbers.Integral) or steps_per_epoch < 1
+    ):
+        raise ValueError(f"steps_per_epoch must be a positive integer or None; got {steps_per_epoch!r}.")
 
     mode = "min" if monitor.endswith("loss") else "max"
     stopper = keras.callbacks.EarlyStopping(
@@ -119,7 +138,9 @@ def train_classifier(
         y_train,
         validation_data=(x_val, y_val),
         epochs=epochs,
-        batch_size=batch_size,
+        batch_size=None if is_stream else batch_size,
+        steps_per_epoch=steps_per_epoch,
+        validation_batch_size=validation_batch_size,
         class_weight=class_weight,
         callbacks=[stopper, compact_progress(print_every, ("loss", "val_loss", monitor)), *callbacks],
         verbose=0,

@@ -9,43 +9,28 @@
 * :func:`weighted_output_bias`, :func:`equivalent_threshold`, :func:`mean_sample_weight`:
   what weighting does to the output bias, to the operating point and to the loss scale.
 
-Comparing weighted models honestly needs intervals on several metrics and operating
-points over many bootstrap resamples of a large test split; :func:`comparison_metric_fns`
-and :func:`paired_bootstrap_difference` supply fast, tie-aware equivalents of
-scikit-learn's metrics for :func:`helpers.evaluation.bootstrap_metrics` (they are checked
-against scikit-learn in the tests and in the chapter).
+The tools chapter 1 uses to compare weighted models (:func:`helpers.evaluation.comparison_table`,
+:func:`helpers.evaluation.paired_bootstrap_difference`, :func:`helpers.evaluation.threshold_for_recall`)
+live in :mod:`helpers.evaluation`, since every later chapter needs them too.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from helpers.evaluation import (
-    Interval,
-    check_bootstrap_args,
-    percentile_interval,
-    stratified_resamples,
-)
-from helpers.validation import as_binary_labels, labels_and_probabilities, require_both_classes
+from helpers.validation import as_binary_labels, require_both_classes
 
 __all__ = [
     "as_class_weight",
-    "average_precision",
-    "brier_score",
-    "comparison_metric_fns",
-    "comparison_table",
     "effective_number",
     "effective_number_weights",
     "equivalent_threshold",
     "mean_sample_weight",
-    "paired_bootstrap_difference",
-    "roc_auc",
     "sample_weights",
-    "threshold_for_recall",
     "tutorial_class_weights",
     "weighted_output_bias",
     "weighted_positive_rate",
@@ -221,147 +206,3 @@ def equivalent_threshold(class_weight: Mapping[int, float], threshold: float = 0
         raise ValueError(f"threshold must lie strictly between 0 and 1; got {threshold}.")
     odds = threshold / (1 - threshold) * w0 / w1
     return odds / (1 + odds)
-
-
-# ------------------------------------------------------------- fast metrics for bootstraps
-
-def _sorted_counts(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cumulative true and false positives at each distinct score, highest score first."""
-    order = np.argsort(-p)  # order within tied scores does not matter below
-    y_sorted, p_sorted = y[order], p[order]
-    last_of_ties = np.r_[np.flatnonzero(np.diff(p_sorted)), y_sorted.size - 1]
-    tps = np.cumsum(y_sorted)[last_of_ties].astype(np.float64)
-    fps = (last_of_ties + 1) - tps
-    return tps, fps
-
-
-def average_precision(y: np.ndarray, p: np.ndarray) -> float:
-    """Average precision (PR-AUC), equal to ``sklearn.metrics.average_precision_score``.
-
-    No input checks: meant for the inner loop of a bootstrap over validated arrays.
-    """
-    tps, fps = _sorted_counts(y, p)
-    precision = tps / (tps + fps)
-    recall = tps / tps[-1]
-    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
-
-
-def roc_auc(y: np.ndarray, p: np.ndarray) -> float:
-    """ROC-AUC, equal to ``sklearn.metrics.roc_auc_score`` (trapezoids over tied scores)."""
-    tps, fps = _sorted_counts(y, p)
-    tpr = np.r_[0.0, tps / tps[-1]]
-    fpr = np.r_[0.0, fps / fps[-1]]
-    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
-
-
-def brier_score(y: np.ndarray, p: np.ndarray) -> float:
-    """Mean squared difference between probability and label (``brier_score_loss``)."""
-    return float(np.mean((p - y) ** 2))
-
-
-def comparison_metric_fns(
-    thresholds: Mapping[str, float],
-) -> dict[str, Callable[[np.ndarray, np.ndarray], float]]:
-    """PR-AUC, ROC-AUC, Brier, and precision/recall at each named threshold, bootstrap-ready.
-
-    ``thresholds={"05": 0.5, "val": 0.31}`` adds ``precision_05``, ``recall_05``,
-    ``precision_val`` and ``recall_val``. Pass the result to
-    :func:`helpers.evaluation.bootstrap_metrics`.
-    """
-    fns: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
-        "pr_auc": average_precision, "roc_auc": roc_auc, "brier": brier_score,
-    }
-    for name, t in thresholds.items():
-        if not 0.0 <= float(t) <= 1.0:
-            raise ValueError(f"threshold {name!r} must be a probability in [0, 1]; got {t}.")
-
-        def precision(y: np.ndarray, p: np.ndarray, t: float = float(t)) -> float:
-            flagged = p >= t
-            n = int(flagged.sum())
-            return float(y[flagged].sum() / n) if n else 0.0
-
-        def recall(y: np.ndarray, p: np.ndarray, t: float = float(t)) -> float:
-            return float(np.sum(y[p >= t]) / np.sum(y))
-
-        fns[f"precision_{name}"] = precision
-        fns[f"recall_{name}"] = recall
-    return fns
-
-
-def paired_bootstrap_difference(
-    y_true: Any,
-    p_a: Any,
-    p_b: Any,
-    metric_fns: Mapping[str, Callable[[np.ndarray, np.ndarray], float]],
-    *,
-    n_resamples: int = 500,
-    confidence: float = 0.95,
-    seed: int = 0,
-) -> dict[str, Interval]:
-    """Interval for ``metric(b) - metric(a)``, both models scored on the *same* resamples.
-
-    Stratified like :func:`helpers.evaluation.bootstrap_metrics`. Pairing removes the test
-    set's own luck, which both models share, so the difference interval is narrower than
-    the two separate intervals suggest. An interval that contains 0 is not a win.
-    """
-    y, a = labels_and_probabilities(y_true, p_a)
-    _, b = labels_and_probabilities(y_true, p_b)
-    if a.size != b.size:
-        raise ValueError(f"p_a and p_b must score the same examples; got {a.size} and {b.size}.")
-    require_both_classes(y)
-    check_bootstrap_args(n_resamples, confidence, metric_fns)
-    draws = {name: np.empty(n_resamples) for name in metric_fns}
-    for i, idx in enumerate(stratified_resamples(y, n_resamples, seed)):
-        for name, fn in metric_fns.items():
-            draws[name][i] = fn(y[idx], b[idx]) - fn(y[idx], a[idx])
-    return {
-        name: percentile_interval(fn(y, b) - fn(y, a), draws[name], confidence)
-        for name, fn in metric_fns.items()
-    }
-
-
-def threshold_for_recall(y_val: Any, p_val: Any, target_recall: float) -> float:
-    """The highest threshold whose recall on validation data reaches ``target_recall``.
-
-    Used to move an unweighted model to the recall a weighted model reaches at 0.5,
-    choosing the threshold on validation data only.
-    """
-    y, p = labels_and_probabilities(y_val, p_val)
-    require_both_classes(y, "y_val")
-    if not 0.0 < target_recall <= 1.0:
-        raise ValueError(f"target_recall must be in (0, 1]; got {target_recall}.")
-    scores = np.sort(p[y == 1])[::-1]
-    k = math.ceil(round(target_recall * scores.size, 9))
-    return float(scores[k - 1])
-
-
-def comparison_table(
-    y_true: Any,
-    predictions: Mapping[str, Any],
-    thresholds: Mapping[str, float],
-    *,
-    n_resamples: int = 500,
-    seed: int = 0,
-) -> Any:
-    """One row per model: PR-AUC, ROC-AUC, Brier, and precision/recall at 0.5 and at the
-    model's own (validation-chosen) threshold, each with a bootstrap interval.
-
-    Built on :func:`helpers.evaluation.bootstrap_metrics` with :func:`comparison_metric_fns`;
-    the layout (``metric``, ``metric_low``, ``metric_high``) is that of
-    :func:`helpers.evaluation.summary_table`, so :func:`helpers.evaluation.format_intervals`
-    renders it. Columns ``precision_05``/``recall_05`` are at 0.5, ``precision_val``/
-    ``recall_val`` at the model's threshold.
-    """
-    import pandas as pd
-
-    from helpers.evaluation import bootstrap_metrics, interval_columns
-
-    rows = []
-    for name, y_prob in predictions.items():
-        if name not in thresholds:
-            raise ValueError(f"no threshold given for model {name!r}; add thresholds[{name!r}].")
-        fns = comparison_metric_fns({"05": 0.5, "val": float(thresholds[name])})
-        intervals = bootstrap_metrics(y_true, y_prob, fns, n_resamples=n_resamples, seed=seed)
-        rows.append({"model": name, "threshold": float(thresholds[name]),
-                     **interval_columns(intervals)})
-    return pd.DataFrame(rows).set_index("model")

@@ -22,13 +22,13 @@ from helpers.calibration import (
     cost_threshold,
     expected_cost,
     logit_adjustment,
-    plot_rare_event_reliability,
     prior_shift,
     rare_event_reliability,
     rates_from_class_weight,
     rates_from_resampling,
     sampling_transform,
 )
+from helpers.plots import plot_rare_event_reliability
 
 matplotlib.use("Agg")
 

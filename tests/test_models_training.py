@@ -105,3 +105,25 @@ def test_predict_proba_rejects_sequence_outputs():
 
     with pytest.raises(ValueError, match="return_sequences"):
         predict_proba(PerStep(), np.zeros((3, 2)))
+
+
+def test_train_classifier_takes_an_endless_stream_with_steps_per_epoch():
+    import tensorflow as tf
+
+    x, y = _toy(600)
+    seed_everything(1)
+    stream = tf.data.Dataset.from_tensor_slices((x, y)).repeat().batch(64)
+    model = build_mlp(4, output_bias=0.0)
+    history = train_classifier(model, stream, None, x, y, epochs=3, patience=5,
+                               steps_per_epoch=5, validation_batch_size=512, print_every=10)
+    assert len(history.history["loss"]) == 3  # the endless stream stopped after 3 x 5 steps
+    assert model.optimizer.iterations.numpy() == 15
+
+
+def test_train_classifier_rejects_bad_stream_arguments():
+    x, y = _toy(200)
+    model = build_mlp(4)
+    with pytest.raises(ValueError, match="tf.data.Dataset"):
+        train_classifier(model, x, None, x, y, epochs=1)
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        train_classifier(model, x, y, x, y, epochs=1, steps_per_epoch=0)

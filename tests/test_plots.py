@@ -14,6 +14,7 @@ from helpers.plots import (  # noqa: E402
     plot_pr_curves,
     plot_reliability,
     plot_roc_curves,
+    plot_threshold_contours,
     plot_training_curves,
 )
 
@@ -89,3 +90,24 @@ def test_plots_reject_bad_probabilities(scored):
     y, _ = scored
     with pytest.raises(ValueError, match="logits"):
         plot_pr_curves(y, {"logits": np.linspace(-3, 3, len(y))})
+
+
+def test_threshold_contours_draw_one_line_per_map_and_seed():
+    ticks = np.linspace(-2, 2, 41)
+    xx, yy = np.meshgrid(ticks, ticks)
+    disc = 1 / (1 + np.exp(4 * (np.hypot(xx, yy) - 1)))  # 0.5 on the unit circle
+    flat = np.full_like(disc, 0.1)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 2))
+    ax = plot_threshold_contours(ticks, {"disc": disc, "seeds": np.stack([disc, flat]),
+                                         "flat": flat}, x=x, y=(x[:, 0] > 0).astype(int))
+    _labelled(ax)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:3] == ["disc", "seeds (1 of 2 cross 0.5)", "flat (never reaches 0.5)"]
+    assert "positive points" in labels
+    assert len(ax.collections) >= 2 + 2  # two contour sets and two scatter layers
+    with pytest.raises(ValueError, match="expected"):
+        plot_threshold_contours(ticks, {"bad": disc[:-1]})
+    with pytest.raises(ValueError, match="increasing"):
+        plot_threshold_contours(ticks[::-1], {"disc": disc})
+    plt.close("all")

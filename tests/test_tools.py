@@ -10,6 +10,7 @@ import pytest
 from tests._paths import ROOT, chapter_sources
 
 sys.path.insert(0, str(ROOT / "tools"))
+import execute  # noqa: E402
 from execute import PeakMemory  # noqa: E402
 from strip_solutions import strip  # noqa: E402
 
@@ -58,3 +59,27 @@ def test_student_version_of_each_chapter(md):
     student, removed = strip(nb)
     assert removed == md.read_text().count("```{solution-start}")
     assert not any("{solution" in c.source for c in student.cells)
+
+
+def test_concurrent_stats_updates_lose_no_chapter(tmp_path, monkeypatch):
+    """Two `make execute` runs at once must not drop each other's statistics."""
+    import threading
+
+    monkeypatch.setattr(execute, "STATS_JSON", tmp_path / "stats.json")
+    monkeypatch.setattr(execute, "STATS_PAGE", tmp_path / "stats.md")
+    names = [f"{i:02d}_chapter" for i in range(8)]
+    record = {"seconds": 1, "peak_memory_mib": 2, "notebook_kib": 3, "data": "d",
+              "executed": "today", "machine": "m"}
+    threads = [threading.Thread(target=execute.update_stats, args=(set(names), n, record))
+               for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    import json
+
+    assert sorted(json.loads((tmp_path / "stats.json").read_text())) == names
+    page = (tmp_path / "stats.md").read_text()
+    assert all(f"| {n} |" in page for n in names)
+    execute.update_stats({"00_chapter"})  # a chapter whose source is gone is dropped
+    assert sorted(json.loads((tmp_path / "stats.json").read_text())) == ["00_chapter"]

@@ -9,21 +9,23 @@ from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.utils.class_weight import compute_class_weight
 
-from helpers.evaluation import bootstrap_metrics
-from helpers.weights import (
-    as_class_weight,
+from helpers.evaluation import (
     average_precision,
+    bootstrap_metrics,
     brier_score,
     comparison_metric_fns,
     comparison_table,
+    paired_bootstrap_difference,
+    roc_auc,
+    threshold_for_recall,
+)
+from helpers.weights import (
+    as_class_weight,
     effective_number,
     effective_number_weights,
     equivalent_threshold,
     mean_sample_weight,
-    paired_bootstrap_difference,
-    roc_auc,
     sample_weights,
-    threshold_for_recall,
     tutorial_class_weights,
     weighted_output_bias,
     weighted_positive_rate,

@@ -11,7 +11,9 @@ Usage: python tools/execute.py [chapter-name ...]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import platform
 import sys
@@ -115,6 +117,27 @@ def write_stats(stats: dict[str, dict]) -> None:
     STATS_PAGE.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+@contextlib.contextmanager
+def stats_lock():
+    """Serialise updates of the statistics file: two ``make execute`` runs may overlap."""
+    with open(STATS_JSON.with_suffix(".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def update_stats(known: set[str], name: str | None = None, record: dict | None = None) -> None:
+    """Re-read the statistics under the lock, keep known chapters, add ``record``, write."""
+    with stats_lock():
+        stats = json.loads(STATS_JSON.read_text()) if STATS_JSON.exists() else {}
+        stats = {k: v for k, v in stats.items() if k in known}
+        if name is not None:
+            stats[name] = record
+        write_stats(stats)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", help="chapter names (default: all)")
@@ -122,14 +145,13 @@ def main() -> int:
     args = parser.parse_args()
 
     sources = chapter_sources(args.chapters)
-    stats = json.loads(STATS_JSON.read_text()) if STATS_JSON.exists() else {}
     # Nothing stale: drop notebooks and statistics of chapters whose source is gone.
     known = {p.stem for p in chapter_sources()}
     for nb_path in CHAPTERS.glob("*.ipynb"):
         if nb_path.stem not in known:
             print(f"removing stale {nb_path.relative_to(ROOT)} (no paired .md)")
             nb_path.unlink()
-    stats = {k: v for k, v in stats.items() if k in known}
+    update_stats(known)
 
     failed = []
     for md in sources:
@@ -140,10 +162,9 @@ def main() -> int:
             print(f"FAILED {md.name}: {str(err)[-2000:]}", file=sys.stderr)
             failed.append(md.name)
             continue
-        stats[md.stem] = record
+        update_stats(known, md.stem, record)
         print(f"  {record['seconds']} s, peak {record['peak_memory_mib']} MiB, "
               f"{record['notebook_kib']} KiB; data: {record['data']}")
-    write_stats(stats)
     if failed:
         print(f"{len(failed)} chapter(s) failed: {failed}; their .ipynb were not rewritten.",
               file=sys.stderr)
