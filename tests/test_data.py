@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import csv
 import socket
-import threading
 import time
 import warnings
-from collections import Counter
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +34,7 @@ from helpers.data import (
     resolve_source,
     validate_frame,
 )
+from tests._http import serve_routes
 
 N_ROWS, N_POS = 200, 5
 SMALL = replace(CREDITCARD, name="small test", url="unset", n_rows=N_ROWS, n_positive=N_POS)
@@ -69,43 +67,8 @@ def server(small_frame):
         "/wrong-schema.csv": ("full", _csv_bytes(small_frame.drop(columns=["V14"]))),
         "/slow.csv": ("slow", valid),
     }
-    hits: Counter[str] = Counter()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server API)
-            hits[self.path] += 1
-            if self.path not in routes:
-                self.send_error(404, "Not Found")
-                return
-            kind, body = routes[self.path]
-            self.send_response(200)
-            self.send_header("Content-Type", "text/csv")
-            if kind == "full":
-                self.send_header("Content-Length", str(len(body)))
-            elif kind == "truncated":
-                self.send_header("Content-Length", str(len(body)))
-                body = body[: len(body) // 2]
-            self.end_headers()
-            if kind == "slow":
-                time.sleep(1.5)
-            try:
-                self.wfile.write(body)
-            except OSError:
-                pass  # the client gave up (slow route)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    httpd.handle_error = lambda request, client_address: None
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    httpd.hits = hits
-    httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    with serve_routes(routes) as httpd:
+        yield httpd
 
 
 def _spec(server, path: str) -> TabularSpec:

@@ -1,0 +1,200 @@
+"""Exercise checks of chapter 7, *Which technique when*, that explain a wrong answer.
+
+Same conventions as :mod:`helpers.checks`: a right answer prints a confirmation, a wrong
+one raises :class:`~helpers.checks.CheckFailed` saying which mistake it looks like (a
+threshold read off the test split, a verdict read from the point estimate, a prior
+correction with the rates swapped, ...).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
+
+from helpers.calibration import correct_probability
+from helpers.checks import CheckFailed, _as_number
+from helpers.evaluation import choose_threshold, threshold_metrics
+
+__all__ = ["check_noise_verdict", "check_recall_at_precision", "check_weight_correction"]
+
+VERDICTS = ("better", "worse", "no clear difference")
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-12)
+
+
+def check_recall_at_precision(
+    threshold: Any,
+    recall: Any,
+    y_val: Any,
+    p_val: Any,
+    y_test: Any,
+    p_test: Any,
+    *,
+    target: float,
+) -> None:
+    """Exercise 7.1: the lowest threshold reaching ``target`` precision on validation, and the
+    test recall there."""
+    t = _as_number(threshold, "the threshold")
+    r = _as_number(recall, "the test recall")
+    expected_t = choose_threshold(y_val, p_val, objective="precision", min_precision=target)
+    if not _same(t, expected_t):
+        try:
+            on_test = choose_threshold(y_test, p_test, objective="precision", min_precision=target)
+        except ValueError:
+            on_test = math.nan
+        if _same(t, on_test):
+            raise CheckFailed(
+                "That threshold was chosen on the test split. Choose it on the validation "
+                "split (y_val, p_val) and use the test split only to report the result."
+            )
+        precision, _, cuts = precision_recall_curve(np.asarray(y_val), np.asarray(p_val))
+        meets = cuts[precision[:-1] >= target]
+        if meets.size and _same(t, float(meets.max())):
+            raise CheckFailed(
+                "That is the *highest* threshold whose validation precision reaches the target; "
+                "the lowest such threshold flags more transactions and so catches more frauds "
+                "(choose_threshold(..., objective='precision') returns it)."
+            )
+        val_precision = threshold_metrics(y_val, p_val, t)["precision"]
+        if val_precision < target:
+            raise CheckFailed(
+                f"At your threshold {t:.4g} the validation precision is {val_precision:.3f}, "
+                f"below the target {target}: the threshold is too low."
+            )
+        raise CheckFailed(
+            f"Your threshold {t:.4g} reaches the target on validation but is not the lowest one "
+            f"that does (that is {expected_t:.4g}): a higher threshold gives away recall."
+        )
+    test_point = threshold_metrics(y_test, p_test, expected_t)
+    if _same(r, test_point["recall"]):
+        print(f"Correct: threshold {expected_t:.4g} (validation precision >= {target}) gives "
+              f"test recall {r:.3f} at test precision {test_point['precision']:.3f}.")
+        return
+    val_point = threshold_metrics(y_val, p_val, expected_t)
+    if _same(r, val_point["recall"]):
+        raise CheckFailed("That is the recall on the validation split; report the recall on the "
+                          "test split at the threshold you chose on validation.")
+    if _same(r, test_point["precision"]):
+        raise CheckFailed("That is the test precision at your threshold, not the recall.")
+    raise CheckFailed(
+        f"The threshold is right, but the test recall there is {test_point['recall']:.3f}, "
+        f"not {r:.4g}: compute threshold_metrics(y_test, p_test, threshold)['recall']."
+    )
+
+
+_METRICS = {"roc_auc": roc_auc_score, "pr_auc": average_precision_score}
+
+
+def check_noise_verdict(
+    verdict: Any,
+    difference: Any,
+    y_true: Any,
+    p_a: Any,
+    p_b: Any,
+    *,
+    metric: str = "roc_auc",
+) -> None:
+    """Exercise 7.2: read a paired-bootstrap interval of ``metric(b) - metric(a)``.
+
+    ``difference`` is the :class:`helpers.evaluation.Interval` the student computed;
+    ``verdict`` one of ``"better"``, ``"worse"``, ``"no clear difference"`` (for ``b``).
+    """
+    if metric not in _METRICS:
+        raise ValueError(f"metric must be one of {sorted(_METRICS)}; got {metric!r}.")
+    if difference is None or verdict is None:
+        raise CheckFailed("No answer yet: compute the interval and write your verdict.")
+    if isinstance(difference, Mapping):
+        raise CheckFailed(f"You passed the whole dict of intervals; take its [{metric!r}] entry.")
+    if not all(hasattr(difference, k) for k in ("estimate", "low", "high")):
+        raise CheckFailed("The difference should be the Interval returned by "
+                          "paired_bootstrap_difference (with .estimate, .low and .high); got "
+                          f"{type(difference).__name__}.")
+    fn = _METRICS[metric]
+    y = np.asarray(y_true)
+    score_a, score_b = float(fn(y, np.asarray(p_a))), float(fn(y, np.asarray(p_b)))
+    est = float(difference.estimate)
+    if not math.isclose(est, score_b - score_a, abs_tol=1e-9):
+        if math.isclose(est, score_a - score_b, abs_tol=1e-9):
+            raise CheckFailed("The difference is the wrong way round: pass the baseline as p_a "
+                              "and the technique as p_b, so that a positive difference means "
+                              "the technique is better.")
+        if math.isclose(est, score_b, abs_tol=1e-9) or math.isclose(est, score_a, abs_tol=1e-9):
+            raise CheckFailed("That is the metric of one model, not a difference between two: "
+                              "use paired_bootstrap_difference.")
+        raise CheckFailed(f"The estimate {est:.4f} is not the {metric} difference of these two "
+                          f"models ({score_b - score_a:+.4f}): check the metric and the models.")
+    low, high = float(difference.low), float(difference.high)
+    if not low <= est <= high:
+        raise CheckFailed("The interval does not contain its own estimate: pass the Interval "
+                          "object itself, unmodified.")
+    answer = str(verdict).strip().lower()
+    if answer not in VERDICTS:
+        raise CheckFailed(f"Write the verdict as one of {VERDICTS}; got {verdict!r}.")
+    expected = "better" if low > 0 else "worse" if high < 0 else "no clear difference"
+    if answer == expected:
+        print(f"Correct: the paired interval [{low:+.4f}, {high:+.4f}] says "
+              f"'{expected}'.")
+        return
+    if expected == "no clear difference":
+        raise CheckFailed(
+            f"The interval [{low:+.4f}, {high:+.4f}] contains 0: the point estimate "
+            f"{est:+.4f} has a sign, but another test split could flip it. That is no clear "
+            "difference."
+        )
+    side = "above" if expected == "better" else "below"
+    if answer == "no clear difference":
+        raise CheckFailed(f"The whole interval [{low:+.4f}, {high:+.4f}] lies {side} 0, so the "
+                          "difference clears the test split's noise.")
+    raise CheckFailed(f"The interval [{low:+.4f}, {high:+.4f}] lies {side} 0 and measures "
+                      f"technique minus baseline, so the technique is '{expected}'.")
+
+
+def check_weight_correction(
+    p_corrected: Any,
+    p_raw: Any,
+    class_weight: Any,
+    *,
+    expected_ratio: float | None = None,
+) -> None:
+    """Exercise 7.3: the prior correction of a class-weighted model's probabilities.
+
+    ``expected_ratio`` (``w_1 / w_0`` the exercise asks for) lets the check catch weights
+    that are not the requested ones.
+    """
+    if p_corrected is None or p_raw is None or class_weight is None:
+        raise CheckFailed("No answer yet: set the weights, train, and correct the probabilities.")
+    if not isinstance(class_weight, Mapping) or set(class_weight) != {0, 1}:
+        raise CheckFailed(f"The class weights should be a dict {{0: w0, 1: w1}}; got "
+                          f"{class_weight!r}.")
+    w0, w1 = float(class_weight[0]), float(class_weight[1])
+    if expected_ratio is not None and not math.isclose(w1 / w0, expected_ratio, rel_tol=1e-3):
+        hint = (" That is the balanced ratio neg/pos; the exercise asks for its square root."
+                if math.isclose(w1 / w0, expected_ratio**2, rel_tol=1e-3) else "")
+        raise CheckFailed(f"Your weights have w1/w0 = {w1 / w0:.4g}; expected "
+                          f"{expected_ratio:.4g}.{hint}")
+    raw = np.asarray(p_raw, dtype=np.float64).ravel()
+    got = np.asarray(p_corrected, dtype=np.float64).ravel()
+    if got.shape != raw.shape:
+        raise CheckFailed(f"p_corrected has {got.size} values but p_raw has {raw.size}: correct "
+                          "every test probability.")
+    expected = correct_probability(raw, w1, w0)
+    if np.allclose(got, expected, rtol=1e-5, atol=1e-12):
+        print(f"Correct: mean corrected probability {got.mean():.5f} (raw {raw.mean():.5f}).")
+        return
+    if np.allclose(got, raw, rtol=1e-6, atol=1e-12):
+        raise CheckFailed("These are the raw probabilities: apply the prior correction with "
+                          "alpha = w1 and beta = w0.")
+    if np.allclose(got, correct_probability(raw, w0, w1), rtol=1e-5, atol=1e-12):
+        raise CheckFailed("alpha and beta are swapped: the positives were up-weighted, so "
+                          "alpha = w1 and beta = w0 (the correction must lower the outputs).")
+    if np.allclose(got, raw * w0 / w1, rtol=1e-5, atol=1e-12):
+        raise CheckFailed("You scaled the probabilities by w0/w1; the correction scales the odds "
+                          "p/(1-p) by w0/w1 and converts back to a probability.")
+    raise CheckFailed("The corrected probabilities do not match correct_probability(p_raw, "
+                      "w1, w0): check the formula p = (p_s/alpha) / (p_s/alpha + (1-p_s)/beta).")
