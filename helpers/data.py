@@ -24,8 +24,10 @@ import tempfile
 import urllib.error
 import urllib.request
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -41,6 +43,7 @@ __all__ = [
     "TabularSpec",
     "data_dir",
     "download_to_cache",
+    "fetch_atomically",
     "load_creditcard",
     "make_creditcard_surrogate",
     "resolve_source",
@@ -53,6 +56,7 @@ DATA_DIR_ENV_VAR = "IMBALANCED_BOOK_DATA_DIR"
 SOURCES = ("real", "surrogate", "auto")
 
 _CHUNK_BYTES = 1 << 20
+T = TypeVar("T")
 _TWO_DAYS_S = 172_792  # last `Time` value of the real file, in seconds
 
 
@@ -229,59 +233,62 @@ def _what_to_do(spec: TabularSpec, final: Path) -> str:
     )
 
 
-def _describe_failure(exc: BaseException, spec: TabularSpec, timeout: float) -> str:
+def _describe_failure(exc: BaseException, url: str, timeout: float) -> str:
     if isinstance(exc, urllib.error.HTTPError):
-        return f"the server answered HTTP {exc.code} {exc.reason} for {spec.url}"
+        return f"the server answered HTTP {exc.code} {exc.reason} for {url}"
     if isinstance(exc, (TimeoutError, socket.timeout)):
-        return f"no answer from {spec.url} within {timeout:g} s (timeout)"
+        return f"no answer from {url} within {timeout:g} s (timeout)"
     if isinstance(exc, urllib.error.URLError):
         if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-            return f"no answer from {spec.url} within {timeout:g} s (timeout)"
-        return f"could not reach {spec.url} ({exc.reason})"
+            return f"no answer from {url} within {timeout:g} s (timeout)"
+        return f"could not reach {url} ({exc.reason})"
     if isinstance(exc, http.client.IncompleteRead):
         return (
             f"the connection closed early: got {len(exc.partial):,} bytes, "
             f"{exc.expected if exc.expected is not None else 'more'} bytes missing"
         )
     if isinstance(exc, (http.client.HTTPException, OSError)):
-        return f"the download from {spec.url} failed ({type(exc).__name__}: {exc})"
+        return f"the download from {url} failed ({type(exc).__name__}: {exc})"
     if isinstance(exc, _InvalidFrameError):
         return f"the downloaded file is not a valid copy: {exc.problems}"
     if isinstance(exc, ValueError):  # CSV parsing problems
         return f"the downloaded file is not a readable CSV: {exc}"
-    return f"the download from {spec.url} failed ({type(exc).__name__}: {exc})"
+    return f"the download from {url} failed ({type(exc).__name__}: {exc})"
 
 
-def download_to_cache(spec: TabularSpec, cache_dir: Path, timeout: float = 30.0) -> Path:
-    """Download ``spec.url`` into ``cache_dir / spec.filename``, validate it, return the path.
+def fetch_atomically(
+    url: str,
+    final: Path,
+    check: Callable[[Path], T],
+    *,
+    name: str,
+    what_to_do: str,
+    folder_hint: str,
+    timeout: float = 30.0,
+) -> T:
+    """Download ``url`` to ``final`` so that a failure leaves nothing half-written (chapters 0, 5).
 
-    The bytes go to a temporary ``.part`` file in ``cache_dir`` that is renamed onto the
-    final name only after the download is complete and :func:`validate_frame` accepts it.
-    On any failure the temporary file is deleted, no final file is created, and
-    :class:`DataUnavailableError` says what went wrong and what to do (a
-    ``KeyboardInterrupt`` is cleaned up the same way and then re-raised as is).
+    The bytes go to a temporary ``.part`` file next to ``final``; ``check(part)`` validates
+    it (and may return what it read, which is returned); only then is the file renamed onto
+    ``final``. On any failure the temporary file is deleted, no final file is created, and
+    :class:`DataUnavailableError` gives the reason and ``what_to_do``. ``check`` signals a
+    bad file by raising ``DataUnavailableError("", reason)`` or a ``ValueError``. A
+    ``KeyboardInterrupt`` is cleaned up the same way and then re-raised as is.
     """
-    return _download(spec, cache_dir, timeout)[0]
-
-
-def _download(spec: TabularSpec, cache_dir: Path, timeout: float) -> tuple[Path, pd.DataFrame]:
-    """:func:`download_to_cache`, also returning the validated frame (read only once)."""
-    cache_dir = Path(cache_dir)
-    final = cache_dir / spec.filename
+    final = Path(final)
+    folder = final.parent
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, part_name = tempfile.mkstemp(prefix=f"{spec.filename}.", suffix=".part", dir=cache_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, part_name = tempfile.mkstemp(prefix=f"{final.name}.", suffix=".part", dir=folder)
     except OSError as exc:
-        reason = f"cannot write to the data cache folder {_shown(cache_dir)} ({exc})"
+        reason = f"cannot write to the cache folder {_shown(folder)} ({exc})"
         raise DataUnavailableError(
-            f"{reason[0].upper()}{reason[1:]}. Point the environment variable "
-            f"{DATA_DIR_ENV_VAR} at a writable folder, or use source='surrogate'.",
-            reason,
+            f"{reason[0].upper()}{reason[1:]}. {folder_hint}", reason
         ) from exc
     part = Path(part_name)
     try:
         with os.fdopen(fd, "wb") as out:
-            with urllib.request.urlopen(spec.url, timeout=timeout) as response:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
                 length = response.headers.get("Content-Length")
                 expected = int(length) if length and length.strip().isdigit() else None
                 if expected is None:
@@ -290,34 +297,52 @@ def _download(spec: TabularSpec, cache_dir: Path, timeout: float) -> tuple[Path,
                     size = f" ({expected / 1e6:,.0f} MB)"
                 else:
                     size = f" ({expected:,} bytes)"
-                print(f"Downloading the {spec.name} data{size} to {_shown(final)} ...")
+                print(f"Downloading the {name} data{size} to {_shown(final)} ...")
                 received = 0
                 while chunk := response.read(_CHUNK_BYTES):
                     out.write(chunk)
                     received += len(chunk)
         if expected is not None and received != expected:
-            reason = (
-                f"the download was incomplete: the connection closed after {received:,} of "
-                f"{expected:,} bytes"
-            )
             raise DataUnavailableError(
-                f"Could not get the {spec.name} data: {reason}. {_what_to_do(spec, final)}",
-                reason,
-            )
-        frame = _read_csv(part, spec)
+                "", f"the download was incomplete: the connection closed after {received:,} of "
+                    f"{expected:,} bytes")
+        result = check(part)
         os.replace(part, final)
-    except DataUnavailableError:
-        part.unlink(missing_ok=True)
-        raise
     except KeyboardInterrupt:
         part.unlink(missing_ok=True)
         raise
     except Exception as exc:
         part.unlink(missing_ok=True)
-        reason = " ".join(_describe_failure(exc, spec, timeout).split()).rstrip(".")
+        if isinstance(exc, DataUnavailableError):
+            reason = exc.reason
+        else:
+            reason = _describe_failure(exc, url, timeout)
+        reason = " ".join(reason.split()).rstrip(".")
         raise DataUnavailableError(
-            f"Could not get the {spec.name} data: {reason}. {_what_to_do(spec, final)}", reason
+            f"Could not get the {name} data: {reason}. {what_to_do}", reason
         ) from exc
+    return result
+
+
+def download_to_cache(spec: TabularSpec, cache_dir: Path, timeout: float = 30.0) -> Path:
+    """Download ``spec.url`` into ``cache_dir / spec.filename``, validate it, return the path.
+
+    Built on :func:`fetch_atomically`: the file appears under its final name only after the
+    download is complete and :func:`validate_frame` accepts it; on any failure nothing is
+    left behind and :class:`DataUnavailableError` says what went wrong and what to do.
+    """
+    return _download(spec, cache_dir, timeout)[0]
+
+
+def _download(spec: TabularSpec, cache_dir: Path, timeout: float) -> tuple[Path, pd.DataFrame]:
+    """:func:`download_to_cache`, also returning the validated frame (read only once)."""
+    final = Path(cache_dir) / spec.filename
+    frame = fetch_atomically(
+        spec.url, final, lambda part: _read_csv(part, spec), name=spec.name,
+        what_to_do=_what_to_do(spec, final), timeout=timeout,
+        folder_hint=f"Point the environment variable {DATA_DIR_ENV_VAR} at a writable "
+                    "folder, or use source='surrogate'.",
+    )
     return final, frame
 
 

@@ -23,9 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
-import urllib.error
-import urllib.request
 import warnings
 from dataclasses import dataclass
 from importlib import metadata
@@ -33,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.data import DataUnavailableError, resolve_source
+from helpers.data import DataUnavailableError, fetch_atomically, resolve_source
 
 __all__ = [
     "MINORITY_DIGITS",
@@ -110,57 +107,24 @@ def download_mnist(cache_dir: Path | None = None, *, url: str = MNIST_URL,
                    sha256: str = MNIST_SHA256, timeout: float = 30.0) -> Path:
     """Download the MNIST file into ``cache_dir`` (default :func:`keras_datasets_dir`).
 
-    The bytes go to a temporary ``.part`` file that becomes ``mnist.npz`` only when the
-    download is complete and its SHA-256 is ``sha256``; on any failure the temporary file
-    is removed and :class:`~helpers.data.DataUnavailableError` says what went wrong
+    Built on :func:`helpers.data.fetch_atomically`: the file becomes ``mnist.npz`` only when
+    the download is complete and its SHA-256 is ``sha256``; on any failure nothing is left
+    behind and :class:`~helpers.data.DataUnavailableError` says what went wrong
     (``.reason``) and what to do. Returns the final path.
     """
     cache = Path(cache_dir) if cache_dir is not None else keras_datasets_dir()
     final = cache / MNIST_FILENAME
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        fd, part_name = tempfile.mkstemp(prefix=f"{MNIST_FILENAME}.", suffix=".part", dir=cache)
-    except OSError as exc:
-        reason = f"cannot write to the cache folder {cache} ({exc})"
-        raise DataUnavailableError(f"Could not get MNIST: {reason}. Set KERAS_HOME to a "
-                                   "writable folder, or use source='surrogate'.", reason) from exc
-    part = Path(part_name)
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            expected = int(length) if length and length.strip().isdigit() else None
-            received = 0
-            while chunk := response.read(_CHUNK_BYTES):
-                out.write(chunk)
-                received += len(chunk)
-        if expected is not None and received != expected:
-            raise DataUnavailableError(
-                "", f"the download was incomplete: {received:,} of {expected:,} bytes")
+
+    def check_hash(part: Path) -> None:
         got = _sha256(part)
         if got != sha256:
             raise DataUnavailableError(
                 "", f"the downloaded file's SHA-256 {got[:12]}... is not the expected "
                     f"{sha256[:12]}... (a truncated or altered file)")
-        os.replace(part, final)
-    except BaseException as exc:
-        part.unlink(missing_ok=True)
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        if isinstance(exc, DataUnavailableError):
-            reason = exc.reason
-        elif isinstance(exc, urllib.error.HTTPError):
-            reason = f"the server answered HTTP {exc.code} {exc.reason} for {url}"
-        elif isinstance(exc, TimeoutError) or "timed out" in str(exc):
-            reason = f"no answer from {url} within {timeout:g} s (timeout)"
-        elif isinstance(exc, urllib.error.URLError):
-            reason = f"could not reach {url} ({exc.reason})"
-        elif isinstance(exc, Exception):
-            reason = f"the download from {url} failed ({type(exc).__name__}: {exc})"
-        else:
-            raise
-        reason = " ".join(reason.split())
-        raise DataUnavailableError(f"Could not get MNIST: {reason}. {_what_to_do(final)}",
-                                   reason) from exc
+
+    fetch_atomically(url, final, check_hash, name="MNIST", what_to_do=_what_to_do(final),
+                     timeout=timeout, folder_hint="Set KERAS_HOME to a writable folder, or use "
+                                                  "source='surrogate'.")
     return final
 
 
