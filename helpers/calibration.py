@@ -31,7 +31,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from helpers.evaluation import brier_score
-from helpers.validation import as_binary_labels, labels_and_probabilities
+from helpers.validation import (
+    as_binary_labels,
+    check_probability_values,
+    labels_and_probabilities,
+)
 
 __all__ = [
     "FrozenProbabilityClassifier",
@@ -78,22 +82,12 @@ def _ratio(numerator: Any, denominator: Any, names: tuple[str, str]) -> float:
 
 
 def _probabilities(p: Any, name: str) -> tuple[np.ndarray, bool]:
+    """``p`` as a float array of any shape (a scalar stays 0-d), checked; and whether it was a scalar."""
     try:
         arr = np.asarray(p, dtype=np.float64)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a number or an array of numbers; got {p!r}.") from None
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty: pass at least one probability.")
-    if np.isnan(arr).any():
-        raise ValueError(
-            f"{name} contains {int(np.isnan(arr).sum())} NaN values: the model diverged or "
-            "its input had NaN. Check the features and lower the learning rate."
-        )
-    if arr.min() < 0.0 or arr.max() > 1.0:
-        raise ValueError(
-            f"{name} must lie in [0, 1]; found range [{arr.min():.4g}, {arr.max():.4g}]. These "
-            "look like logits: apply a sigmoid first, or correct them with correct_logit."
-        )
+    check_probability_values(arr, name, "apply a sigmoid first, or correct them with correct_logit")
     return arr, arr.ndim == 0
 
 

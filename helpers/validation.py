@@ -63,6 +63,13 @@ def as_probabilities(p: Any, name: str = "y_prob") -> np.ndarray:
             f"{arr.shape}. For a sequence model, check that the last recurrent layer has "
             "return_sequences=False."
         )
+    return check_probability_values(arr, name)
+
+
+def check_probability_values(
+    arr: np.ndarray, name: str, logit_hint: str = "apply a sigmoid first (or use from_logits=True)"
+) -> np.ndarray:
+    """Raise ``ValueError`` if ``arr`` (any shape) is empty, has NaN or leaves [0, 1]."""
     if arr.size == 0:
         raise ValueError(f"{name} is empty: pass at least one prediction.")
     if np.isnan(arr).any():
@@ -73,7 +80,7 @@ def as_probabilities(p: Any, name: str = "y_prob") -> np.ndarray:
     if arr.min() < 0.0 or arr.max() > 1.0:
         raise ValueError(
             f"{name} must lie in [0, 1]; found range [{arr.min():.4g}, {arr.max():.4g}]. "
-            "These look like logits: apply a sigmoid first (or use from_logits=True)."
+            f"These look like logits: {logit_hint}."
         )
     return arr
 
