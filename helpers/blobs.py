@@ -188,7 +188,8 @@ def evaluation_grid(lim: tuple[float, float] = (-4.0, 4.0), step: float = 0.03) 
     lo, hi = float(lim[0]), float(lim[1])
     if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
         raise ValueError(f"lim must be two finite numbers with lim[0] < lim[1]; got {lim}.")
-    if not (math.isfinite(step) and 0 < step <= hi - lo):
+    # the tolerance admits a step of exactly the width that float rounding made a hair larger
+    if not (math.isfinite(step) and 0 < step <= (hi - lo) * (1 + 1e-9)):
         raise ValueError(f"step must be in (0, {hi - lo:g}]; got {step}.")
     n = int(math.floor((hi - lo) / step + 1e-9)) + 1
     ticks = lo + step * np.arange(n)
