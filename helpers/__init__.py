@@ -6,8 +6,10 @@ One module per concern; each function's docstring names the chapter that introdu
 - :mod:`helpers.preprocessing`: the stratified split and train-only scaling.
 - :mod:`helpers.models`: Keras model builders and output-bias initialisation.
 - :mod:`helpers.training`: seeding, compact progress output, early stopping.
+- :mod:`helpers.seeds`: several training seeds side by side in one Keras model, each
+  stopped at its own best epoch (chapter 1 on).
 - :mod:`helpers.evaluation`: metrics, validation-chosen thresholds, bootstrap intervals,
-  model-comparison tables and paired differences.
+  model-comparison tables and paired differences, for one run or averaged over seeds.
 - :mod:`helpers.plots`: curves, confusion matrices, decision boundaries, reliability.
 - :mod:`helpers.checks`: exercise checks that explain a wrong answer.
 - :mod:`helpers.report`: glue for prose numbers and the "which data, which versions" line.
@@ -53,6 +55,7 @@ __all__ = [
     "preprocessing",
     "report",
     "training",
+    "seeds",
     "validation",
     "weights",
     "sequences",

@@ -11,12 +11,19 @@ scikit-learn in the tests and in chapter 1), :func:`comparison_table` builds the
 one-row-per-model table, :func:`paired_bootstrap_difference` gives an interval for the
 difference between two models scored on the same resamples, and
 :func:`threshold_for_recall` moves a model to a target recall on validation data.
+:func:`paired_difference_over_seeds` is the same paired interval for two techniques each
+trained with several seeds, averaging every resample's metric over the seeds.
+
+The bootstraps score each resample through row counts on predictions sorted once
+(:class:`Ranked`, :func:`weighted_form`), for scikit-learn's PR-AUC, ROC-AUC and Brier
+functions, their fast equivalents here, and :func:`precision_at`/:func:`recall_at`; any
+other ``(y, p) -> float`` callable is called on the resampled arrays.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +31,12 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 
-from helpers.validation import as_probabilities, labels_and_probabilities, require_both_classes
+from helpers.validation import (
+    as_binary_labels,
+    as_probabilities,
+    labels_and_probabilities,
+    require_both_classes,
+)
 
 MetricFn = Callable[[np.ndarray, np.ndarray], float]
 
@@ -189,12 +201,9 @@ def bootstrap_metrics(
         resamples: Iterator[np.ndarray] = stratified_resamples(y, n_resamples, seed)
     else:
         resamples = _plain_resamples(y, n_resamples, seed)
-    draws = {name: np.empty(n_resamples) for name in metric_fns}
-    for i, idx in enumerate(resamples):
-        for name, fn in metric_fns.items():
-            draws[name][i] = fn(y[idx], p[idx])
+    draws = _draws(y, [[p]], metric_fns, resamples, n_resamples)
     return {
-        name: percentile_interval(fn(y, p), draws[name], confidence)
+        name: percentile_interval(fn(y, p), draws[name][:, 0], confidence)
         for name, fn in metric_fns.items()
     }
 
@@ -209,14 +218,18 @@ def _plain_resamples(y: np.ndarray, n_resamples: int, seed: int) -> Iterator[np.
 
 
 def standard_metric_fns(threshold: float = 0.5) -> dict[str, MetricFn]:
-    """PR-AUC, ROC-AUC, Brier, and precision/recall at ``threshold``, as bootstrap-ready functions."""
+    """PR-AUC, ROC-AUC, Brier, and precision/recall at ``threshold``, as bootstrap-ready functions.
+
+    The first three are scikit-learn's own functions; the bootstraps below recognise them
+    and score resamples with the equivalent count-weighted forms (see :func:`weighted_form`).
+    """
     t = _check_threshold(threshold)
     return {
-        "pr_auc": lambda y, p: skm.average_precision_score(y, p),
-        "roc_auc": lambda y, p: skm.roc_auc_score(y, p),
-        "brier": lambda y, p: skm.brier_score_loss(y, p),
-        "precision": lambda y, p: skm.precision_score(y, p >= t, zero_division=0.0),
-        "recall": lambda y, p: skm.recall_score(y, p >= t, zero_division=0.0),
+        "pr_auc": skm.average_precision_score,
+        "roc_auc": skm.roc_auc_score,
+        "brier": skm.brier_score_loss,
+        "precision": precision_at(t),
+        "recall": recall_at(t),
     }
 
 
@@ -298,6 +311,11 @@ def brier_score(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.mean((p - y) ** 2))
 
 
+average_precision.weighted = lambda r, w: _weighted_ap(r, w)  # type: ignore[attr-defined]
+roc_auc.weighted = lambda r, w: _weighted_roc_auc(r, w)  # type: ignore[attr-defined]
+brier_score.weighted = lambda r, w: _weighted_brier(r, w)  # type: ignore[attr-defined]
+
+
 def comparison_metric_fns(
     thresholds: Mapping[str, float],
 ) -> dict[str, Callable[[np.ndarray, np.ndarray], float]]:
@@ -313,17 +331,8 @@ def comparison_metric_fns(
     for name, t in thresholds.items():
         if not 0.0 <= float(t) <= 1.0:
             raise ValueError(f"threshold {name!r} must be a probability in [0, 1]; got {t}.")
-
-        def precision(y: np.ndarray, p: np.ndarray, t: float = float(t)) -> float:
-            flagged = p >= t
-            n = int(flagged.sum())
-            return float(y[flagged].sum() / n) if n else 0.0
-
-        def recall(y: np.ndarray, p: np.ndarray, t: float = float(t)) -> float:
-            return float(np.sum(y[p >= t]) / np.sum(y))
-
-        fns[f"precision_{name}"] = precision
-        fns[f"recall_{name}"] = recall
+        fns[f"precision_{name}"] = precision_at(float(t))
+        fns[f"recall_{name}"] = recall_at(float(t))
     return fns
 
 
@@ -347,16 +356,179 @@ def paired_bootstrap_difference(
     _, b = labels_and_probabilities(y_true, p_b)
     if a.size != b.size:
         raise ValueError(f"p_a and p_b must score the same examples; got {a.size} and {b.size}.")
+    return paired_difference_over_seeds(y, [a], [b], metric_fns, n_resamples=n_resamples,
+                                        confidence=confidence, seed=seed)
+
+
+def _seed_columns(y: np.ndarray, runs: Sequence[Any], name: str) -> list[np.ndarray]:
+    if isinstance(runs, np.ndarray) or not isinstance(runs, Sequence) or not runs:
+        raise ValueError(
+            f"{name} must be a non-empty list with one probability array per training seed, "
+            "e.g. [p_seed0, p_seed1, p_seed2]; for a single run use the functions without "
+            "'over_seeds'."
+        )
+    cols = [as_probabilities(p, f"{name}[{i}]") for i, p in enumerate(runs)]
+    for i, p in enumerate(cols):
+        if p.size != y.size:
+            raise ValueError(f"{name}[{i}] scores {p.size} examples but y_true has {y.size}; "
+                             "every seed must be scored on the same test rows.")
+    return cols
+
+
+def paired_difference_over_seeds(
+    y_true: Any,
+    runs_a: Sequence[Any],
+    runs_b: Sequence[Any],
+    metric_fns: Mapping[str, Callable[[np.ndarray, np.ndarray], float]],
+    *,
+    n_resamples: int = 500,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> dict[str, Interval]:
+    """Interval for ``mean over seeds of metric(b) - mean over seeds of metric(a)``.
+
+    ``runs_a`` and ``runs_b`` hold one probability array per training seed, all scored on
+    the same test rows. Every resample draws the rows once (stratified) and scores every
+    seed of both techniques on them, so the interval covers the test split's luck and the
+    averages carry the seeds' luck; with one array each it is
+    :func:`paired_bootstrap_difference`. Introduced for chapter 1's verdicts.
+    """
+    y = as_binary_labels(y_true)
     require_both_classes(y)
     check_bootstrap_args(n_resamples, confidence, metric_fns)
-    draws = {name: np.empty(n_resamples) for name in metric_fns}
-    for i, idx in enumerate(stratified_resamples(y, n_resamples, seed)):
+    a, b = _seed_columns(y, runs_a, "runs_a"), _seed_columns(y, runs_b, "runs_b")
+    draws = _draws(y, [a, b], metric_fns, stratified_resamples(y, n_resamples, seed),
+                   n_resamples)
+    out = {}
+    for name, fn in metric_fns.items():
+        estimate = np.mean([fn(y, p) for p in b]) - np.mean([fn(y, p) for p in a])
+        out[name] = percentile_interval(estimate, draws[name][:, 1] - draws[name][:, 0],
+                                        confidence)
+    return out
+
+
+def per_seed_metric(y_true: Any, runs: Sequence[Any],
+                    metric: Callable[[np.ndarray, np.ndarray], float]) -> np.ndarray:
+    """``metric`` of each seed's predictions on the same rows, one value per seed."""
+    y = as_binary_labels(y_true)
+    return np.array([metric(y, p) for p in _seed_columns(y, runs, "runs")])
+
+
+# ---------------------------------------------- count-weighted scoring of bootstrap resamples
+#
+# A bootstrap resample repeats some rows and drops others, so it is the original rows with
+# integer weights (how often each was drawn). Sorting each model's scores once and scoring
+# every resample through its weights gives exactly the metric of the resampled arrays, about
+# ten times faster than re-sorting each resample.
+
+class Ranked:
+    """One model's scores on fixed rows, sorted once (highest first), for weighted scoring."""
+
+    __slots__ = ("_cached", "last_of_ties", "order", "p", "y", "y_sorted")
+
+    def __init__(self, y: np.ndarray, p: np.ndarray) -> None:
+        self.y, self.p = y.astype(np.float64), p
+        self.order = np.argsort(-p, kind="stable")
+        p_sorted = p[self.order]
+        self.y_sorted = self.y[self.order]
+        self.last_of_ties = np.r_[np.flatnonzero(np.diff(p_sorted)), p.size - 1]
+        self._cached: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None = None
+
+    def counts(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted cumulative true and false positives at each distinct score."""
+        if self._cached is not None and self._cached[0] is w:  # PR-AUC and ROC-AUC share them
+            return self._cached[1]
+        ws = w[self.order]
+        tps = np.cumsum(ws * self.y_sorted)[self.last_of_ties]
+        fps = np.cumsum(ws)[self.last_of_ties] - tps
+        self._cached = (w, (tps, fps))
+        return tps, fps
+
+
+def _weighted_ap(r: Ranked, w: np.ndarray) -> float:
+    tps, fps = r.counts(w)
+    flagged = tps + fps
+    precision = np.divide(tps, flagged, out=np.zeros_like(tps), where=flagged > 0)
+    return float(np.sum(np.diff(np.r_[0.0, tps / tps[-1]]) * precision))
+
+
+def _weighted_roc_auc(r: Ranked, w: np.ndarray) -> float:
+    tps, fps = r.counts(w)
+    tpr, fpr = np.r_[0.0, tps / tps[-1]], np.r_[0.0, fps / fps[-1]]
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
+
+
+def _weighted_brier(r: Ranked, w: np.ndarray) -> float:
+    return float(np.sum(w * (r.p - r.y) ** 2) / np.sum(w))
+
+
+_WEIGHTED_FORMS: dict[Any, Callable[[Ranked, np.ndarray], float]] = {
+    skm.average_precision_score: _weighted_ap,
+    skm.roc_auc_score: _weighted_roc_auc,
+    skm.brier_score_loss: _weighted_brier,
+}
+
+
+def weighted_form(fn: Any) -> Callable[[Ranked, np.ndarray], float] | None:
+    """The count-weighted form of a metric function, or None if the bootstrap must call it
+    on each resampled array (any other callable ``(y, p) -> float`` still works, slower)."""
+    form = getattr(fn, "weighted", None)
+    if form is not None:
+        return form
+    try:
+        return _WEIGHTED_FORMS.get(fn)
+    except TypeError:  # unhashable callables have no registered form
+        return None
+
+
+def precision_at(t: float) -> MetricFn:
+    """Precision of the rule ``p >= t`` (0 when nothing is flagged), bootstrap-ready."""
+    def precision(y: np.ndarray, p: np.ndarray) -> float:
+        flagged = p >= t
+        n = int(flagged.sum())
+        return float(y[flagged].sum() / n) if n else 0.0
+
+    def weighted(r: Ranked, w: np.ndarray) -> float:
+        wf = w * (r.p >= t)
+        n = wf.sum()
+        return float(np.sum(wf * r.y) / n) if n else 0.0
+
+    precision.weighted = weighted  # type: ignore[attr-defined]
+    return precision
+
+
+def recall_at(t: float) -> MetricFn:
+    """Recall of the rule ``p >= t``, bootstrap-ready."""
+    def recall(y: np.ndarray, p: np.ndarray) -> float:
+        return float(np.sum(y[p >= t]) / np.sum(y))
+
+    def weighted(r: Ranked, w: np.ndarray) -> float:
+        wy = w * r.y
+        return float(np.sum(wy * (r.p >= t)) / np.sum(wy))
+
+    recall.weighted = weighted  # type: ignore[attr-defined]
+    return recall
+
+
+def _draws(y: np.ndarray, groups: Sequence[Sequence[np.ndarray]],
+           metric_fns: Mapping[str, Callable[[np.ndarray, np.ndarray], float]],
+           resamples: Iterator[np.ndarray], n_resamples: int) -> dict[str, np.ndarray]:
+    """Each metric on each resample, averaged over the runs of each group: shape
+    ``(n_resamples, len(groups))`` per metric."""
+    forms = {name: weighted_form(fn) for name, fn in metric_fns.items()}
+    ranked = [[Ranked(y, p) for p in runs] for runs in groups]
+    draws = {name: np.empty((n_resamples, len(groups))) for name in metric_fns}
+    for i, idx in enumerate(resamples):
+        w = np.bincount(idx, minlength=y.size).astype(np.float64)
         for name, fn in metric_fns.items():
-            draws[name][i] = fn(y[idx], b[idx]) - fn(y[idx], a[idx])
-    return {
-        name: percentile_interval(fn(y, b) - fn(y, a), draws[name], confidence)
-        for name, fn in metric_fns.items()
-    }
+            form = forms[name]
+            for g, runs in enumerate(groups):
+                if form is not None:
+                    values = [form(r, w) for r in ranked[g]]
+                else:
+                    values = [fn(y[idx], p[idx]) for p in runs]
+                draws[name][i, g] = np.mean(values)
+    return draws
 
 
 def threshold_for_recall(y_val: Any, p_val: Any, target_recall: float) -> float:
