@@ -14,12 +14,13 @@ export IMBALANCED_BOOK_MIRROR := $(SHARED_DATA)
 endif
 endif
 
-.PHONY: help venv book test test-fast execute benchmark lint student freeze clean
+.PHONY: help venv book test test-fast execute rerun benchmark lint student freeze clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (strict: warnings are errors)"
 	@echo "make test       run the whole test suite (helpers, loaders, notebooks, nbval, strict build)"
 	@echo "make execute    regenerate every chapter .ipynb from its .md and execute it (CHAPTER=name for one)"
+	@echo "make rerun      CHAPTER=name [SEED=7]: execute a copy with other seeds, check its assertions"
 	@echo "make benchmark  measure chapter run times, memory, build and test times; print a table"
 	@echo "make student    write student notebooks with the solutions removed into _build/student"
 	@echo "make lint       ruff over helpers, tests, tools and the chapter sources"
@@ -44,6 +45,9 @@ test-fast: $(STAMP)
 
 execute: $(STAMP)
 	$(PY) tools/execute.py $(CHAPTER)
+
+rerun: $(STAMP)
+	$(PY) tools/rerun.py $(CHAPTER) --seed $(or $(SEED),7)
 
 benchmark: $(STAMP)
 	$(PY) tools/benchmark.py

@@ -83,3 +83,33 @@ def test_concurrent_stats_updates_lose_no_chapter(tmp_path, monkeypatch):
     assert all(f"| {n} |" in page for n in names)
     execute.update_stats({"00_chapter"})  # a chapter whose source is gone is dropped
     assert sorted(json.loads((tmp_path / "stats.json").read_text())) == ["00_chapter"]
+
+
+def test_rerun_reseeds_the_seed_lines_only():
+    import rerun
+
+    src = "x = 1\nSEED = 42\nSEEDS = (0, 1, 2)  # three seeds\nMY_SEED = 42\n"
+    out = rerun.reseed(src, 7, (8, 9, 10))
+    assert "SEED = 7  # changed by tools/rerun.py" in out
+    assert "SEEDS = (8, 9, 10)  # three seeds" in out and "MY_SEED = 42" in out
+    assert rerun.reseed("SEED = 42\n", 3, (4,)) == "SEED = 3  # changed by tools/rerun.py\n"
+    with pytest.raises(ValueError, match="exactly once"):
+        rerun.reseed("seed = 42\n", 7, None)
+    with pytest.raises(ValueError, match="non-negative"):
+        rerun.reseed(src, -1, None)
+
+
+@pytest.mark.parametrize("md", chapter_sources(), ids=lambda p: p.stem)
+def test_every_chapter_can_be_reseeded(md):
+    import rerun
+
+    assert "changed by tools/rerun.py" in rerun.reseed(md.read_text(encoding="utf-8"), 7, None)
+
+
+def test_rerun_reads_glued_texts_from_a_stored_chapter():
+    import rerun
+
+    nb = nbformat.read(ROOT / "chapters" / "01_class_weights.ipynb", as_version=4)
+    texts = rerun.glued_texts(nb)
+    assert texts["data_source"] == "the real credit-card data"
+    assert all(isinstance(v, str) for v in texts.values())
