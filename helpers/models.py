@@ -7,6 +7,7 @@ The baseline follows the TensorFlow imbalanced-data tutorial's recipe
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -68,8 +69,23 @@ def build_mlp(
     """The book's baseline MLP, compiled. ``output_bias=None`` leaves Keras' zero bias."""
     import keras
 
+    if isinstance(n_features, bool) or not isinstance(n_features, numbers.Integral):
+        raise TypeError(f"n_features must be a whole number of input columns; got "
+                        f"{n_features!r}. Use x_train.shape[1].")
     if n_features < 1:
         raise ValueError(f"n_features must be positive; got {n_features}.")
+    if isinstance(hidden_units, bool) or not isinstance(hidden_units, numbers.Integral) \
+            or hidden_units < 1:
+        raise ValueError(f"hidden_units must be a positive whole number; got {hidden_units!r}.")
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
+        raise TypeError(f"learning_rate must be a number; got {learning_rate!r}.")
+    if not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(f"learning_rate must be positive and finite; got {learning_rate}. "
+                         "The book uses 1e-3 with Adam.")
+    if output_bias is not None and (isinstance(output_bias, bool)
+                                    or not isinstance(output_bias, numbers.Real)):
+        raise TypeError(f"output_bias must be a number or None; got {output_bias!r}. "
+                        "Compute it with initial_output_bias(y_train).")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1); got {dropout}.")
     if output_bias is not None and not np.isfinite(output_bias):

@@ -7,6 +7,7 @@ clip to ±5 standard deviations.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,13 +85,37 @@ def fraud_features(frame: pd.DataFrame) -> pd.DataFrame:
     return features.rename(columns={"Amount": "log_amount"})
 
 
+def check_finite_columns(frame: pd.DataFrame) -> None:
+    """Raise ``ValueError`` naming the columns that hold NaN or infinite values."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame; got {type(frame).__name__}.")
+    numeric = frame.select_dtypes(include="number")
+    text = [c for c in frame.columns if c not in numeric.columns]
+    if text:
+        raise TypeError(f"columns {text[:5]} are not numeric (dtype "
+                        f"{frame[text[0]].dtype}); convert them, e.g. pd.to_numeric.")
+    bad = (~np.isfinite(numeric.to_numpy(dtype=np.float64))).sum(axis=0)
+    named = {c: int(n) for c, n in zip(numeric.columns, bad, strict=True) if n}
+    if named:
+        shown = ", ".join(f"{c} ({n})" for c, n in list(named.items())[:6])
+        raise ValueError(
+            f"the frame holds NaN or infinite values in {len(named)} column(s): {shown}. "
+            "Drop those rows (frame.dropna()) or impute them before splitting; the real "
+            "fraud file has none, so a NaN usually means a damaged or edited file."
+        )
+
+
 def prepare_fraud_splits(
     frame: pd.DataFrame, *, seed: int = 42, clip: float = 5.0,
     val_fraction: float = 0.2, test_fraction: float = 0.2,
 ) -> FraudSplits:
     """Split, transform, and scale with training statistics only (no leakage)."""
-    if clip <= 0:
-        raise ValueError(f"clip must be positive; got {clip}.")
+    if isinstance(clip, bool) or not isinstance(clip, numbers.Real):
+        raise TypeError(f"clip must be a number of standard deviations; got {clip!r}.")
+    if not np.isfinite(clip) or clip <= 0:
+        raise ValueError(f"clip must be a positive, finite number of standard deviations; "
+                         f"got {clip}. The book uses 5.")
+    check_finite_columns(frame)
     train, val, test = split_stratified(
         frame, seed=seed, val_fraction=val_fraction, test_fraction=test_fraction
     )

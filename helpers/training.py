@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from helpers.validation import as_binary_labels, check_finite_features, require_both_classes
+
 
 def seed_everything(seed: int = 0, *, threads: int = 2) -> None:
     """Seed Python, NumPy and TensorFlow, make TF ops deterministic, fix thread counts.
@@ -129,6 +131,7 @@ def train_classifier(
     ):
         raise ValueError(f"steps_per_epoch must be a positive integer or None; got {steps_per_epoch!r}.")
 
+    _check_training_data(x_train, y_train, x_val, y_val, is_stream)
     mode = "min" if monitor.endswith("loss") else "max"
     stopper = keras.callbacks.EarlyStopping(
         monitor=monitor, mode=mode, patience=patience, restore_best_weights=True, verbose=0
@@ -154,6 +157,23 @@ def train_classifier(
     best = int(np.argmax(values) if mode == "max" else np.argmin(values))
     history.best_epoch = best + 1
     return history
+
+
+def _check_training_data(x_train: Any, y_train: Any, x_val: Any, y_val: Any,
+                         is_stream: bool) -> None:
+    """Binary labels with both classes, finite features and matching lengths, before fitting."""
+    pairs = [("x_val", x_val, "y_val", y_val)]
+    if not is_stream:
+        pairs.insert(0, ("x_train", x_train, "y_train", y_train))
+    for x_name, x, y_name, y in pairs:
+        labels = as_binary_labels(y, y_name)
+        require_both_classes(labels, y_name)
+        features = check_finite_features(x, x_name)
+        if len(features) != labels.size:
+            raise ValueError(
+                f"{x_name} has {len(features)} rows but {y_name} has {labels.size} labels: "
+                "pass features and labels of the same examples, in the same order."
+            )
 
 
 def evaluate_model(model: Any, x: Any, y: Any, batch_size: int = 4096) -> dict[str, float]:

@@ -17,7 +17,7 @@ def as_binary_labels(y: Any, name: str = "y_true") -> np.ndarray:
     Accepts shapes ``(n,)`` and ``(n, 1)``; booleans and floats that are exactly 0/1 are
     converted.
     """
-    arr = np.asarray(y)
+    arr = _numeric(y, name, "labels")
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
@@ -40,6 +40,52 @@ def as_binary_labels(y: Any, name: str = "y_true") -> np.ndarray:
     return arr.astype(np.int64)
 
 
+def _numeric(values: Any, name: str, what: str) -> np.ndarray:
+    """``values`` as a numeric array; text, ``None`` and other objects raise with the fix."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "biuf":
+        return arr
+    if arr.dtype.kind in "US":
+        shown = ", ".join(repr(str(v)) for v in np.unique(arr)[:5])
+        raise TypeError(
+            f"{name} holds text ({shown}), not numbers: the {what} were probably read as "
+            f"strings (a CSV read as text, for example). Convert them first, e.g. "
+            f"np.asarray({name}, dtype=float), and check the values."
+        )
+    if arr.dtype.kind == "O":
+        flat = list(arr.ravel())
+        if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in flat):
+            raise ValueError(f"{name} contains missing values (None or NaN): drop or impute "
+                             "them first.")
+        if all(isinstance(v, (bool, int, float, np.number)) for v in flat):
+            return arr.astype(np.float64)
+        kinds = sorted({type(v).__name__ for v in flat})
+        raise TypeError(f"{name} must hold numbers; it holds {', '.join(kinds)}. Convert the "
+                        f"{what} to a numeric array first.")
+    raise TypeError(f"{name} must hold numbers; got an array of dtype {arr.dtype}.")
+
+
+def check_finite_features(x: Any, name: str = "x") -> np.ndarray:
+    """Return ``x`` as a numeric array, or raise if it holds NaN or infinite values.
+
+    A single NaN feature turns a network's every prediction into NaN (or, after clipping,
+    into the same constant), so this runs before any training (introduced in chapter 0).
+    """
+    arr = _numeric(x, name, "features")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: pass at least one example.")
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            rows = np.flatnonzero(bad.reshape(len(arr), -1).any(axis=1))
+            raise ValueError(
+                f"{name} holds {int(bad.sum())} NaN or infinite values, in {rows.size} rows "
+                f"(first: {rows[:3].tolist()}): impute or drop them before training; "
+                "prepare_fraud_splits names the columns for the fraud data."
+            )
+    return arr
+
+
 def require_both_classes(y: np.ndarray, name: str = "y_true") -> None:
     """Raise ``ValueError`` unless ``y`` holds at least one 0 and one 1."""
     n_pos = int(np.sum(y == 1))
@@ -54,7 +100,7 @@ def require_both_classes(y: np.ndarray, name: str = "y_true") -> None:
 
 def as_probabilities(p: Any, name: str = "y_prob") -> np.ndarray:
     """Return ``p`` as a 1-D float array in [0, 1], or raise ``ValueError``."""
-    arr = np.asarray(p, dtype=np.float64)
+    arr = _numeric(p, name, "probabilities").astype(np.float64)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:

@@ -192,16 +192,38 @@ def test_environment_variable_picks_the_source(server, tmp_path, monkeypatch):
     assert loaded.source == "real"  # the argument wins
 
 
-def test_invalid_cached_file_is_named_not_silently_used(small_frame, tmp_path):
+def test_invalid_cached_file_is_set_aside_and_replaced(small_frame, server, tmp_path, capsys):
     cached = tmp_path / "creditcard.csv"
-    cached.write_bytes(_csv_bytes(small_frame.iloc[:150]))  # an interrupted copy
+    broken = _csv_bytes(small_frame.iloc[:150])  # an interrupted copy
+    cached.write_bytes(broken)
+    loaded = load_creditcard("auto", cache_dir=tmp_path, spec=_spec(server, "/valid.csv"))
+    assert loaded.source == "real" and "replacing an invalid cached copy" in loaded.detail
+    (aside,) = tmp_path.glob("creditcard.csv.invalid-*")
+    assert aside.read_bytes() == broken, "the old file is renamed, never deleted"
+    assert cached.exists() and cached.read_bytes() != broken
+    out = capsys.readouterr().out
+    assert "wrong row count" in out and aside.name in out
+
+
+def test_invalid_cached_file_without_network_says_where_it_went(small_frame, tmp_path):
+    cached = tmp_path / "creditcard.csv"
+    cached.write_bytes(_csv_bytes(small_frame.iloc[:150]))
     with pytest.raises(DataUnavailableError) as info:
         load_creditcard("real", cache_dir=tmp_path, spec=SMALL)
-    message = str(info.value)
-    assert str(cached) in message and "Delete" in message and "wrong row count" in message
-    assert cached.exists()  # the reader's file is left for the reader to delete
-    with pytest.warns(UserWarning, match="is not a valid copy: wrong row count"):
+    (aside,) = tmp_path.glob("creditcard.csv.invalid-*")
+    assert aside.name in str(info.value) and not cached.exists()
+    assert not list(tmp_path.glob("*.part"))
+    with pytest.warns(UserWarning, match="OFFLINE SURROGATE"):
         assert load_creditcard("auto", cache_dir=tmp_path, spec=SMALL).source == "surrogate"
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf")])
+def test_bad_timeout_is_named_before_any_network_call(tmp_path, timeout):
+    with pytest.raises(ValueError, match="timeout must be a positive, finite number"):
+        load_creditcard("real", cache_dir=tmp_path, spec=SMALL, timeout=timeout)
+    with pytest.raises(TypeError, match="timeout must be a number of seconds"):
+        load_creditcard("auto", cache_dir=tmp_path, spec=SMALL, timeout="30")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_interrupted_download_cleans_up(tmp_path, monkeypatch):
