@@ -23,6 +23,7 @@ Keras model.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -126,8 +127,10 @@ def correct_undersampling(p_s: Any, keep_rate: float) -> Any:
     """
     w = _rate(keep_rate, "keep_rate")
     if w > 1.0:
-        hint = (" It looks like a percentage: divide by 100." if w <= 100.0 else
-                " For negatives replicated w times use correct_probability(p_s, 1, w).")
+        hint = (f" Above 1 is not a keep rate: for negatives replicated {w:g} times use "
+                f"correct_probability(p_s, 1, {w:g}).")
+        if w.is_integer() and w <= 100.0:
+            hint += f" If {w:g} is a percentage, pass {w / 100:g}."
         raise ValueError(
             f"keep_rate is the fraction of negatives kept, in (0, 1]; got {w:g}.{hint}"
         )
@@ -191,8 +194,19 @@ def cost_threshold(cost_fp: float, cost_fn: float) -> float:
     Flag when ``p c_FN >= (1 - p) c_FP`` (Elkan 2001; chapter 6, *Recalibration*). Valid
     only for calibrated probabilities.
     """
-    fp, fn = _rate(cost_fp, "cost_fp"), _rate(cost_fn, "cost_fn")
+    fp, fn = _cost(cost_fp, "cost_fp"), _cost(cost_fn, "cost_fn")
     return fp / (fp + fn)
+
+
+def _cost(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number (the cost of one such error); got {value!r}.")
+    if not math.isfinite(value) or value <= 0.0:
+        raise ValueError(
+            f"{name} must be a positive, finite cost; got {value}. It is what one such error "
+            "costs (any unit, the same for both): only their ratio sets the threshold."
+        )
+    return float(value)
 
 
 def expected_cost(
@@ -200,7 +214,7 @@ def expected_cost(
 ) -> float:
     """Average cost per example of flagging ``y_prob >= threshold`` (chapter 6, *Recalibration*)."""
     y, p = labels_and_probabilities(y_true, y_prob)
-    fp_cost, fn_cost = _rate(cost_fp, "cost_fp"), _rate(cost_fn, "cost_fn")
+    fp_cost, fn_cost = _cost(cost_fp, "cost_fp"), _cost(cost_fn, "cost_fn")
     if not (math.isfinite(threshold) and 0.0 <= threshold <= 1.0):
         raise ValueError(f"threshold must be a probability in [0, 1]; got {threshold}.")
     flagged = p >= threshold

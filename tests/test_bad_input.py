@@ -194,3 +194,20 @@ def test_missing_packages_accepts_dotted_names_and_rejects_junk():
 def test_good_frame_still_prepares(frame):
     splits = prepare_fraud_splits(frame)
     assert np.isfinite(splits.x_train).all() and isinstance(splits.summary(), pd.DataFrame)
+
+
+def test_keep_rate_above_one_is_not_called_a_percentage():
+    from helpers.calibration import correct_undersampling
+
+    message = _raises_from_helpers(lambda: correct_undersampling(0.5, 1.5), "keep_rate")
+    assert "percentage" not in message and "replicated 1.5 times" in message
+    assert "pass 0.1" in _raises_from_helpers(lambda: correct_undersampling(0.5, 10), "keep_rate")
+
+
+@pytest.mark.parametrize("cost", [-1, 0, float("nan"), "5"])
+def test_costs_are_named_as_costs(cost):
+    from helpers.calibration import cost_threshold, expected_cost
+
+    message = _raises_from_helpers(lambda: cost_threshold(cost, 10), "cost_fp")
+    assert "sampling" not in message and "kept" not in message
+    _raises_from_helpers(lambda: expected_cost([0, 1], [0.2, 0.8], 0.5, 1, cost), "cost_fn")
