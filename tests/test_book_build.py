@@ -38,3 +38,27 @@ def test_chapter_page(built, md):
     assert "<img" in html, "figures missing"
     assert "{glue" not in html, "an unresolved glue role"
     assert "solution" in html and "dropdown" in html, "gated solutions not rendered as dropdowns"
+
+
+@pytest.mark.slow
+def test_the_built_book_needs_no_network(built):
+    """Math renders from the book's own MathJax copy; no page loads a script or style sheet
+    from another host, so `_build/html` works offline."""
+    assert (built / "_static" / "mathjax" / "tex-chtml.js").exists()
+    for page in built.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        remote = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+        remote = [u for u in remote if not u.startswith("https://colab.research.google.com")]
+        assert not remote, f"{page.relative_to(built)} loads {remote[:3]}"
+    chapter = (built / "chapters" / "04_focal_loss.html").read_text(encoding="utf-8")
+    assert 'src="../_static/mathjax/tex-chtml.js"' in chapter
+
+
+@pytest.mark.slow
+def test_theme_is_the_version_whose_phone_menu_works():
+    """sphinx-book-theme 1.3.0 with pydata-sphinx-theme 0.17.1 leaves the phone menu and the
+    'On this page' button dead (issue 16); 1.2.0 with 0.16.1 does not."""
+    from importlib.metadata import version
+
+    assert version("sphinx-book-theme") == "1.2.0"
+    assert version("pydata-sphinx-theme") == "0.16.1"
