@@ -93,8 +93,9 @@ def require_both_classes(y: np.ndarray, name: str = "y_true") -> None:
     if n_pos == 0 or n_neg == 0:
         missing = "positive (1)" if n_pos == 0 else "negative (0)"
         raise ValueError(
-            f"{name} has no {missing} examples ({n_pos} positives, {n_neg} negatives): this "
-            "metric needs both classes. Use a stratified split, or a larger sample."
+            f"{name} has no {missing} examples ({n_pos} positives, {n_neg} negatives): both "
+            "classes are needed to score or train a classifier. Use a stratified split, or a "
+            "larger sample."
         )
 
 
