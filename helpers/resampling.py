@@ -12,7 +12,8 @@ plumbing, reusable by later chapters and unit-tested:
   "epoch" means on a resampled stream.
 - :class:`KerasStreamClassifier`: the book's MLP as a scikit-learn classifier, so that
   an ``imblearn.pipeline.Pipeline`` can put a sampler in front of it (the sampler then
-  runs on the training data only).
+  runs on the training data only), several training seeds side by side.
+- :func:`seed_table`: one row of test metrics per model and training seed.
 
 TensorFlow is imported inside the functions that need it.
 """
@@ -21,9 +22,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from helpers.validation import as_binary_labels, require_both_classes
@@ -36,6 +39,7 @@ __all__ = [
     "natural_stream",
     "oversample_minority",
     "positive_copies_per_epoch",
+    "seed_table",
     "steps_to_see_negatives_once",
 ]
 
@@ -212,11 +216,17 @@ class KerasStreamClassifier(ClassifierMixin, BaseEstimator):
     """The book's MLP as a scikit-learn classifier trained on a natural stream (chapter 2).
 
     ``fit(X, y)`` builds :func:`helpers.models.build_mlp` with the output bias at the
-    logit of ``y``'s positive rate (0 for balanced data), feeds the rows through
-    :func:`natural_stream`, and trains for at most ``epochs`` epochs of
-    ``steps_per_epoch`` steps with early stopping on the PR-AUC of ``validation_data``
-    (best weights restored). Inside an ``imblearn.pipeline.Pipeline`` the rows it gets
-    are the sampler's output, and ``predict_proba`` sees the untouched rows.
+    logit of ``y``'s positive rate (0 for balanced data), once per training seed side by
+    side (:func:`helpers.seeds.stack_seeds`), feeds the rows through :func:`natural_stream`
+    (shuffled with ``seed``, the same batches for every copy), and trains for at most
+    ``epochs`` epochs of ``steps_per_epoch`` steps; each copy stops and is restored at its
+    own best validation PR-AUC (:class:`helpers.seeds.SeedwiseEarlyStopping`).
+    ``seeds=None`` trains one copy, from ``seed``.
+
+    Inside an ``imblearn.pipeline.Pipeline`` the rows ``fit`` gets are the sampler's output,
+    and prediction sees the untouched rows. :meth:`predict_proba_seeds` returns one
+    probability array per seed, for comparisons over seeds; :meth:`predict_proba` (what
+    scikit-learn calls) returns the mean of the seeds' probabilities.
     """
 
     def __init__(
@@ -228,6 +238,7 @@ class KerasStreamClassifier(ClassifierMixin, BaseEstimator):
         patience: int = 5,
         batch_size: int = 2048,
         seed: int = 42,
+        seeds: tuple[int, ...] | None = None,
         print_every: int = 100,
     ) -> None:
         self.validation_data = validation_data
@@ -236,38 +247,88 @@ class KerasStreamClassifier(ClassifierMixin, BaseEstimator):
         self.patience = patience
         self.batch_size = batch_size
         self.seed = seed
+        self.seeds = seeds
         self.print_every = print_every
 
     def fit(self, X: Any, y: Any) -> KerasStreamClassifier:
         from helpers.models import build_mlp, initial_output_bias
-        from helpers.training import seed_everything, train_classifier
+        from helpers.seeds import SeedwiseEarlyStopping, stack_seeds
 
         if self.validation_data is None:
             raise ValueError(
                 "validation_data=(x_val, y_val) is required: early stopping watches its PR-AUC."
             )
         features, labels = _features_and_labels(X, y)
-        seed_everything(self.seed)
-        self.model_ = build_mlp(features.shape[1], output_bias=initial_output_bias(labels))
+        seeds = (self.seed,) if self.seeds is None else self.seeds
+        n_features, bias = features.shape[1], initial_output_bias(labels)
+        self.model_ = stack_seeds(lambda: build_mlp(n_features, output_bias=bias), seeds)
         stream = natural_stream(features, labels, batch_size=self.batch_size, seed=self.seed)
         x_val, y_val = self.validation_data
-        self.history_ = train_classifier(
-            self.model_, stream, None, x_val, y_val, epochs=self.epochs,
-            steps_per_epoch=self.steps_per_epoch, patience=self.patience,
-            validation_batch_size=8192, print_every=self.print_every,
-        )
+        self.stopper_ = SeedwiseEarlyStopping(x_val, y_val, patience=self.patience,
+                                              print_every=self.print_every)
+        self.model_.fit(stream, steps_per_epoch=self.steps_per_epoch, epochs=self.epochs,
+                        callbacks=[self.stopper_], verbose=0)
         self.classes_ = np.array([0, 1])
+        self.seeds_ = tuple(self.model_.seeds)
+        self.best_epochs_ = list(self.stopper_.best_epochs)
         self.n_train_rows_ = int(labels.size)
         self.train_positive_rate_ = float(labels.mean())
         return self
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        from helpers.models import predict_proba
+    def predict_proba_seeds(self, X: Any) -> list[np.ndarray]:
+        """One array of positive-class probabilities per training seed, in ``seeds_`` order."""
+        from helpers.seeds import predict_seeds
 
         if not hasattr(self, "model_"):
             raise ValueError("this KerasStreamClassifier is not fitted yet: call fit(X, y) first.")
-        p = predict_proba(self.model_, np.asarray(X))
+        return predict_seeds(self.model_, np.asarray(X, dtype=np.float32))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        p = np.mean(self.predict_proba_seeds(X), axis=0)
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(np.int64)
+
+
+def seed_table(
+    y_true: Any,
+    runs: Mapping[str, Sequence[Any]],
+    thresholds: Mapping[str, Sequence[float]],
+    seeds: Sequence[int],
+) -> pd.DataFrame:
+    """One row per model and training seed: PR-AUC, ROC-AUC, Brier, and precision, recall,
+    frauds caught (``tp``) and false alarms (``fp``) at 0.5 and at the seed's own
+    validation-chosen threshold (chapter 2's six-model table).
+
+    ``runs[name]`` holds one probability array per seed (as :func:`helpers.seeds.predict_seeds`
+    returns them), ``thresholds[name]`` one threshold per seed. Summarise over seeds with
+    ``table.groupby("model", sort=False)``.
+    """
+    from helpers.evaluation import average_precision, brier_score, roc_auc, threshold_metrics
+
+    y = as_binary_labels(y_true, "y_true")
+    require_both_classes(y, "y_true")
+    rows = []
+    for name, probs in runs.items():
+        if name not in thresholds:
+            raise ValueError(f"no thresholds given for model {name!r}; add thresholds[{name!r}].")
+        if not len(probs) == len(thresholds[name]) == len(seeds):
+            raise ValueError(
+                f"model {name!r}: {len(probs)} probability arrays and {len(thresholds[name])} "
+                f"thresholds for {len(seeds)} seeds; give one of each per seed."
+            )
+        for seed, p, t in zip(seeds, probs, thresholds[name], strict=True):
+            p = np.asarray(p, dtype=np.float64).reshape(-1)
+            if p.size != y.size:
+                raise ValueError(f"model {name!r}, seed {seed}: {p.size} probabilities for "
+                                 f"{y.size} labels.")
+            row = {"model": name, "seed": int(seed), "threshold": float(t),
+                   "pr_auc": average_precision(y, p), "roc_auc": roc_auc(y, p),
+                   "brier": brier_score(y, p)}
+            for key, at in (("05", 0.5), ("val", float(t))):
+                m = threshold_metrics(y, p, at)
+                row.update({f"precision_{key}": m["precision"], f"recall_{key}": m["recall"],
+                            f"tp_{key}": m["tp"], f"fp_{key}": m["fp"]})
+            rows.append(row)
+    return pd.DataFrame(rows)

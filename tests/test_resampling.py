@@ -15,6 +15,7 @@ from helpers.resampling import (
     natural_stream,
     oversample_minority,
     positive_copies_per_epoch,
+    seed_table,
     steps_to_see_negatives_once,
 )
 
@@ -148,22 +149,89 @@ def test_distinct_rows_seen_counts_each_row_once():
 
 # ------------------------------------------------------------------ scikit-learn wrapper
 
+def _pipeline_data():
+    rng = np.random.default_rng(0)
+    y = (rng.random(3000) < 0.05).astype(int)
+    x = (rng.normal(size=(3000, 4)) + 1.5 * y[:, None]).astype("float32")
+    return x, y
+
+
 @pytest.mark.filterwarnings("ignore:TensorFlow was already running:RuntimeWarning")
 def test_keras_stream_classifier_in_an_imblearn_pipeline():
     from imblearn.pipeline import make_pipeline
     from imblearn.under_sampling import RandomUnderSampler
 
-    rng = np.random.default_rng(0)
-    y = (rng.random(3000) < 0.05).astype(int)
-    x = (rng.normal(size=(3000, 4)) + 1.5 * y[:, None]).astype("float32")
+    x, y = _pipeline_data()
     net = KerasStreamClassifier((x[:1000], y[:1000]), steps_per_epoch=5, epochs=3,
                                 patience=2, batch_size=64, seed=0)
     pipe = make_pipeline(RandomUnderSampler(random_state=0), net).fit(x[1000:], y[1000:])
     n_pos = int(y[1000:].sum())
     assert net.n_train_rows_ == 2 * n_pos and net.train_positive_rate_ == 0.5
+    assert net.seeds_ == (0,) and len(net.best_epochs_) == 1
     proba = pipe.predict_proba(x[:1000])
     assert proba.shape == (1000, 2) and np.allclose(proba.sum(axis=1), 1)
     assert set(np.unique(pipe.predict(x[:1000]))) <= {0, 1}
+
+
+@pytest.mark.filterwarnings("ignore:TensorFlow was already running:RuntimeWarning")
+def test_keras_stream_classifier_trains_seeds_side_by_side():
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import make_pipeline
+
+    x, y = _pipeline_data()
+    net = KerasStreamClassifier((x[:1000], y[:1000]), steps_per_epoch=5, epochs=4,
+                                patience=2, batch_size=64, seed=0, seeds=(3, 4, 5))
+    pipe = make_pipeline(RandomOverSampler(random_state=0), net).fit(x[1000:], y[1000:])
+    assert net.seeds_ == (3, 4, 5) and len(net.best_epochs_) == 3
+    assert all(1 <= e <= 4 for e in net.best_epochs_)
+    runs = net.predict_proba_seeds(x[:1000])
+    assert len(runs) == 3 and all(p.shape == (1000,) for p in runs)
+    assert all(np.all((p >= 0) & (p <= 1)) for p in runs)
+    assert not np.allclose(runs[0], runs[1]), "the seeds start from different weights"
+    assert np.allclose(pipe.predict_proba(x[:1000])[:, 1], np.mean(runs, axis=0)), \
+        "predict_proba is the mean of the seeds' probabilities"
+    assert net.train_positive_rate_ == 0.5, "the sampler ran in fit"
+
+
+def test_keras_stream_classifier_rejects_bad_seeds():
+    x, y = _pipeline_data()
+    with pytest.raises(ValueError, match="seeds"):
+        KerasStreamClassifier((x[:100], y[:100]), seeds=(1, 1)).fit(x, y)
+
+
+# ------------------------------------------------------------------ seed_table
+
+def test_seed_table_one_row_per_model_and_seed():
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+    rng = np.random.default_rng(1)
+    y = (rng.random(400) < 0.1).astype(int)
+    runs = {"a": [np.clip(0.3 * y + rng.random(400) * 0.7, 0, 1) for _ in range(2)],
+            "b": [rng.random(400) for _ in range(2)]}
+    thresholds = {"a": [0.5, 0.6], "b": [0.4, 0.5]}
+    table = seed_table(y, runs, thresholds, (7, 8))
+    assert table[["model", "seed"]].values.tolist() == [["a", 7], ["a", 8], ["b", 7],
+                                                        ["b", 8]]
+    row = table.iloc[1]
+    p = runs["a"][1]
+    assert np.isclose(row["pr_auc"], average_precision_score(y, p))
+    assert np.isclose(row["roc_auc"], roc_auc_score(y, p))
+    assert np.isclose(row["brier"], brier_score_loss(y, p))
+    assert row["threshold"] == 0.6
+    assert row["tp_val"] == int(((p >= 0.6) & (y == 1)).sum())
+    assert row["fp_05"] == int(((p >= 0.5) & (y == 0)).sum())
+    assert np.isclose(row["recall_05"], ((p >= 0.5) & (y == 1)).sum() / y.sum())
+
+
+def test_seed_table_says_what_is_missing():
+    y = np.r_[np.zeros(10, int), np.ones(10, int)]
+    p = np.linspace(0, 1, 20)
+    with pytest.raises(ValueError, match="no thresholds given"):
+        seed_table(y, {"m": [p]}, {}, (0,))
+    with pytest.raises(ValueError, match="one of each per seed"):
+        seed_table(y, {"m": [p, p]}, {"m": [0.5]}, (0, 1))
+    with pytest.raises(ValueError, match="probabilities for"):
+        seed_table(y, {"m": [p[:-1]]}, {"m": [0.5]}, (0,))
 
 
 def test_keras_stream_classifier_needs_validation_data_and_fit():
