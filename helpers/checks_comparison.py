@@ -91,6 +91,13 @@ def check_recall_at_precision(
 _METRICS = {"roc_auc": roc_auc_score, "pr_auc": average_precision_score}
 
 
+def _runs(p: Any) -> list[np.ndarray]:
+    """One array per seed: a list of arrays stays a list, a single array becomes one run."""
+    if isinstance(p, (list, tuple)):
+        return [np.asarray(r, dtype=np.float64).ravel() for r in p]
+    return [np.asarray(p, dtype=np.float64).ravel()]
+
+
 def check_noise_verdict(
     verdict: Any,
     difference: Any,
@@ -102,6 +109,9 @@ def check_noise_verdict(
 ) -> None:
     """Exercise 7.2: read a paired-bootstrap interval of ``metric(b) - metric(a)``.
 
+    ``p_a`` and ``p_b`` are one probability array each, or lists with one array per
+    training seed (then the difference is that of the seed averages, as
+    :func:`helpers.evaluation.paired_difference_over_seeds` computes it).
     ``difference`` is the :class:`helpers.evaluation.Interval` the student computed;
     ``verdict`` one of ``"better"``, ``"worse"``, ``"no clear difference"`` (for ``b``).
     """
@@ -113,22 +123,32 @@ def check_noise_verdict(
         raise CheckFailed(f"You passed the whole dict of intervals; take its [{metric!r}] entry.")
     if not all(hasattr(difference, k) for k in ("estimate", "low", "high")):
         raise CheckFailed("The difference should be the Interval returned by "
-                          "paired_bootstrap_difference (with .estimate, .low and .high); got "
+                          "paired_difference_over_seeds (with .estimate, .low and .high); got "
                           f"{type(difference).__name__}.")
     fn = _METRICS[metric]
     y = np.asarray(y_true)
-    score_a, score_b = float(fn(y, np.asarray(p_a))), float(fn(y, np.asarray(p_b)))
+    runs_a, runs_b = _runs(p_a), _runs(p_b)
+    per_a = [float(fn(y, p)) for p in runs_a]
+    per_b = [float(fn(y, p)) for p in runs_b]
+    score_a, score_b = float(np.mean(per_a)), float(np.mean(per_b))
     est = float(difference.estimate)
     if not math.isclose(est, score_b - score_a, abs_tol=1e-9):
         if math.isclose(est, score_a - score_b, abs_tol=1e-9):
-            raise CheckFailed("The difference is the wrong way round: pass the baseline as p_a "
-                              "and the technique as p_b, so that a positive difference means "
-                              "the technique is better.")
-        if math.isclose(est, score_b, abs_tol=1e-9) or math.isclose(est, score_a, abs_tol=1e-9):
-            raise CheckFailed("That is the metric of one model, not a difference between two: "
-                              "use paired_bootstrap_difference.")
+            raise CheckFailed("The difference is the wrong way round: pass the baseline as the "
+                              "first runs and the technique as the second, so that a positive "
+                              "difference means the technique is better.")
+        if len(runs_a) > 1 and any(math.isclose(est, b - a, abs_tol=1e-9)
+                                   for a, b in zip(per_a, per_b, strict=False)):
+            raise CheckFailed("That is the difference of one seed's models. Pass every seed "
+                              "(the whole lists) to paired_difference_over_seeds, so that the "
+                              "verdict is about the techniques, not one pair of models.")
+        singles = per_a + per_b + [score_a, score_b]
+        if any(math.isclose(est, v, abs_tol=1e-9) for v in singles):
+            raise CheckFailed("That is the metric of one technique, not a difference between "
+                              "two: use paired_difference_over_seeds.")
         raise CheckFailed(f"The estimate {est:.4f} is not the {metric} difference of these two "
-                          f"models ({score_b - score_a:+.4f}): check the metric and the models.")
+                          f"techniques ({score_b - score_a:+.4f}): check the metric and the "
+                          "models.")
     low, high = float(difference.low), float(difference.high)
     if not low <= est <= high:
         raise CheckFailed("The interval does not contain its own estimate: pass the Interval "

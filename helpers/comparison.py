@@ -8,20 +8,24 @@ of plumbing repeat there and live here:
 * :func:`repeat_rows`: stretch a small (undersampled) training set to a fixed number of
   rows, so that one Keras epoch over it is as many updates as an epoch over the full data;
 * :func:`plot_interval_forest`: one metric with its interval per technique, as horizontal
-  error bars, with a reference row (the baseline) marked.
+  error bars, with a reference row (the baseline) marked;
+* :func:`seedwise_scores` and :func:`seed_summary`: the test metrics of each training seed
+  of a technique, and their mean, lowest and highest value over seeds, for the table of
+  seed averages (:func:`format_seed_summary` renders it).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Stopwatch", "plot_interval_forest", "repeat_rows"]
+__all__ = ["Stopwatch", "format_seed_summary", "plot_interval_forest", "repeat_rows",
+           "seed_summary", "seedwise_scores"]
 
 
 class Stopwatch:
@@ -137,3 +141,79 @@ def plot_interval_forest(
     ax.set_ylim(-1.5, len(names) - 0.5)
     ax.legend(fontsize="x-small", loc="lower center", ncol=3, frameon=False)
     return ax
+
+
+def seedwise_scores(
+    y_true: Any,
+    runs: Sequence[Any],
+    thresholds: Sequence[float],
+    *,
+    corrected: Sequence[Any] | None = None,
+    seeds: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Test metrics of one technique, one row per training seed (chapter 7).
+
+    ``runs`` holds one probability array per seed and ``thresholds`` each seed's threshold,
+    chosen on validation data. The columns are ``pr_auc``, ``roc_auc``, ``recall`` and
+    ``precision`` at the seed's threshold, ``brier`` and, when ``corrected`` (the
+    prior-corrected probabilities, one array per seed) is given, ``brier_corr``.
+    """
+    from helpers.evaluation import average_precision, brier_score, roc_auc, threshold_metrics
+    from helpers.validation import as_binary_labels
+
+    y = as_binary_labels(y_true)
+    if isinstance(runs, np.ndarray) or not isinstance(runs, Sequence) or not runs:
+        raise ValueError("runs must be a non-empty list with one probability array per seed.")
+    if len(thresholds) != len(runs) or (corrected is not None and len(corrected) != len(runs)):
+        raise ValueError(f"give one threshold (and one corrected array) per seed; got "
+                         f"{len(runs)} runs and {len(thresholds)} thresholds.")
+    index = list(seeds) if seeds is not None else list(range(len(runs)))
+    if len(index) != len(runs):
+        raise ValueError(f"seeds names {len(index)} seeds but there are {len(runs)} runs.")
+    rows = []
+    for k, (p, t) in enumerate(zip(runs, thresholds, strict=True)):
+        p = np.asarray(p, dtype=np.float64).ravel()
+        if p.size != y.size:
+            raise ValueError(f"run {k} scores {p.size} rows but y_true has {y.size}.")
+        point = threshold_metrics(y, p, float(t))
+        row = {"pr_auc": average_precision(y, p), "roc_auc": roc_auc(y, p),
+               "recall": point["recall"], "precision": point["precision"],
+               "brier": brier_score(y, p)}
+        if corrected is not None:
+            row["brier_corr"] = brier_score(y, np.asarray(corrected[k], dtype=np.float64))
+        rows.append(row)
+    return pd.DataFrame(rows, index=pd.Index(index, name="seed"))
+
+
+def seed_summary(scores: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per technique: each metric's mean over seeds, with ``_min`` and ``_max``.
+
+    ``scores`` maps a technique to its :func:`seedwise_scores` table (chapter 7).
+    """
+    if not scores:
+        raise ValueError("scores is empty: give at least one technique's seedwise_scores.")
+    rows = {}
+    for name, table in scores.items():
+        row: dict[str, float] = {}
+        for column in table.columns:
+            values = table[column].to_numpy(dtype=np.float64)
+            row[column] = float(values.mean())
+            row[f"{column}_min"], row[f"{column}_max"] = float(values.min()), float(values.max())
+        rows[name] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def format_seed_summary(
+    table: pd.DataFrame, metrics: Sequence[str], digits: int | Mapping[str, int] = 3
+) -> pd.DataFrame:
+    """Render a :func:`seed_summary` as ``mean (lowest-highest seed)`` strings (chapter 7)."""
+    missing = [m for m in metrics for c in (m, f"{m}_min", f"{m}_max") if c not in table]
+    if missing:
+        raise ValueError(f"table lacks the columns of {sorted(set(missing))}; build it with "
+                         "seed_summary.")
+    out = pd.DataFrame(index=table.index)
+    for m in metrics:
+        d = digits.get(m, 3) if isinstance(digits, Mapping) else digits
+        out[m] = [f"{e:.{d}f} ({lo:.{d}f}\u2013{hi:.{d}f})" for e, lo, hi in
+                  zip(table[m], table[f"{m}_min"], table[f"{m}_max"], strict=True)]
+    return out

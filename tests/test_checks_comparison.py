@@ -16,6 +16,7 @@ from helpers.evaluation import (
     Interval,
     choose_threshold,
     paired_bootstrap_difference,
+    paired_difference_over_seeds,
     roc_auc,
     threshold_metrics,
 )
@@ -102,7 +103,7 @@ def test_noise_verdict_names_the_mistakes():
         check_noise_verdict("no clear difference", diffs, y, p_a, p_b)
     with pytest.raises(CheckFailed, match="one of"):
         check_noise_verdict("maybe", diff, y, p_a, p_b)
-    with pytest.raises(CheckFailed, match="metric of one model"):
+    with pytest.raises(CheckFailed, match="metric of one technique"):
         value = roc_auc(y, p_b)
         check_noise_verdict("better", Interval(value, value - 0.01, value + 0.01), y, p_a, p_b)
     y2, a2, b2 = _pair(6, 4.0)
@@ -115,6 +116,37 @@ def test_noise_verdict_names_the_mistakes():
         check_noise_verdict("worse", clear, y2, a2, b2)
     with pytest.raises(CheckFailed, match="No answer yet"):
         check_noise_verdict(None, None, y, p_a, p_b)
+
+
+def _seed_pairs(signal_b, n_seeds=3):
+    y, _ = _scores(5, signal=2.0)
+    runs_a, runs_b = [], []
+    for k in range(n_seeds):
+        rng = np.random.default_rng(10 + k)
+        runs_a.append(1 / (1 + np.exp(-(2.0 * y + rng.normal(size=y.size) - 3.5))))
+        runs_b.append(1 / (1 + np.exp(-(signal_b * y + rng.normal(size=y.size) - 3.5))))
+    return y, runs_a, runs_b
+
+
+def test_noise_verdict_over_seeds(capsys):
+    y, runs_a, runs_b = _seed_pairs(4.0)
+    diff = paired_difference_over_seeds(y, runs_a, runs_b, {"roc_auc": roc_auc},
+                                        n_resamples=200, seed=0)["roc_auc"]
+    assert diff.low > 0
+    check_noise_verdict("better", diff, y, runs_a, runs_b)
+    assert "Correct" in capsys.readouterr().out
+    one_seed = paired_bootstrap_difference(y, runs_a[1], runs_b[1], {"roc_auc": roc_auc},
+                                           n_resamples=200, seed=0)["roc_auc"]
+    with pytest.raises(CheckFailed, match="one seed's models"):
+        check_noise_verdict("better", one_seed, y, runs_a, runs_b)
+    mean_b = float(np.mean([roc_auc(y, p) for p in runs_b]))
+    with pytest.raises(CheckFailed, match="metric of one technique"):
+        check_noise_verdict("better", Interval(mean_b, mean_b - 0.01, mean_b + 0.01), y,
+                            runs_a, runs_b)
+    reverse = paired_difference_over_seeds(y, runs_b, runs_a, {"roc_auc": roc_auc},
+                                           n_resamples=200, seed=0)["roc_auc"]
+    with pytest.raises(CheckFailed, match="wrong way round"):
+        check_noise_verdict("worse", reverse, y, runs_a, runs_b)
 
 
 def test_weight_correction():

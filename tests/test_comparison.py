@@ -13,7 +13,20 @@ import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from helpers.comparison import Stopwatch, plot_interval_forest, repeat_rows  # noqa: E402
+from helpers.comparison import (  # noqa: E402
+    Stopwatch,
+    format_seed_summary,
+    plot_interval_forest,
+    repeat_rows,
+    seed_summary,
+    seedwise_scores,
+)
+from helpers.evaluation import (  # noqa: E402
+    average_precision,
+    brier_score,
+    roc_auc,
+    threshold_metrics,
+)
 
 
 def test_stopwatch_measures_the_block():
@@ -97,3 +110,54 @@ def test_forest_plot_refuses_bad_input(table):
         plot_interval_forest(table, reference="nope")
     with pytest.raises(ValueError, match="unknown rows"):
         plot_interval_forest(table, order=["baseline", "nope"])
+
+
+def _runs(n_seeds=3, n=2000):
+    rng = np.random.default_rng(0)
+    y = (rng.random(n) < 0.05).astype(int)
+    runs = [1 / (1 + np.exp(-(2.0 * y + rng.normal(size=n) - 3.0))) for _ in range(n_seeds)]
+    return y, runs
+
+
+def test_seedwise_scores_scores_each_seed_at_its_own_threshold():
+    y, runs = _runs()
+    thresholds = [0.2, 0.3, 0.4]
+    corrected = [p / 2 for p in runs]
+    table = seedwise_scores(y, runs, thresholds, corrected=corrected, seeds=(0, 1, 2))
+    assert list(table.index) == [0, 1, 2] and table.index.name == "seed"
+    for k, (p, t) in enumerate(zip(runs, thresholds, strict=True)):
+        point = threshold_metrics(y, p, t)
+        assert np.isclose(table.loc[k, "pr_auc"], average_precision(y, p))
+        assert np.isclose(table.loc[k, "roc_auc"], roc_auc(y, p))
+        assert np.isclose(table.loc[k, "recall"], point["recall"])
+        assert np.isclose(table.loc[k, "precision"], point["precision"])
+        assert np.isclose(table.loc[k, "brier"], brier_score(y, p))
+        assert np.isclose(table.loc[k, "brier_corr"], brier_score(y, p / 2))
+    assert "brier_corr" not in seedwise_scores(y, runs, thresholds).columns
+
+
+def test_seedwise_scores_refuses_bad_input():
+    y, runs = _runs()
+    with pytest.raises(ValueError, match="one probability array per seed"):
+        seedwise_scores(y, runs[0], [0.5])
+    with pytest.raises(ValueError, match="one threshold"):
+        seedwise_scores(y, runs, [0.5])
+    with pytest.raises(ValueError, match="seeds names"):
+        seedwise_scores(y, runs, [0.5] * 3, seeds=(0, 1))
+    with pytest.raises(ValueError, match="scores"):
+        seedwise_scores(y, [runs[0][:10]], [0.5])
+
+
+def test_seed_summary_gives_mean_and_range_and_formats_them():
+    scores = {"a": pd.DataFrame({"pr_auc": [0.7, 0.8, 0.9]}),
+              "b": pd.DataFrame({"pr_auc": [0.5, 0.5, 0.8]})}
+    summary = seed_summary(scores)
+    assert list(summary.index) == ["a", "b"]
+    assert np.allclose(summary.loc["a", ["pr_auc", "pr_auc_min", "pr_auc_max"]], [0.8, 0.7, 0.9])
+    assert np.isclose(summary.loc["b", "pr_auc"], 0.6)
+    shown = format_seed_summary(summary, ["pr_auc"], digits={"pr_auc": 2})
+    assert shown.loc["a", "pr_auc"] == "0.80 (0.70\u20130.90)"
+    with pytest.raises(ValueError, match="lacks the columns"):
+        format_seed_summary(summary, ["brier"])
+    with pytest.raises(ValueError, match="empty"):
+        seed_summary({})
