@@ -4,8 +4,8 @@ Lin et al. (2017) define the focal loss of an example whose true class gets prob
 ``p_t`` as ``FL = -alpha_t * (1 - p_t)**gamma * log(p_t)``. This module holds a NumPy
 reference of that formula with the class-balancing convention spelled out, the prior-based
 output bias of the paper, the prediction that minimises the expected focal loss (and its
-inverse, which maps a focal model's outputs back to probabilities), and a loop that trains
-a grid of loss settings with one budget.
+inverse, which maps a focal model's outputs back to probabilities), a loop that trains
+a grid of loss settings with one budget and several seeds, and a per-seed summary table.
 
 The alpha convention is Keras': ``alpha=None`` means no class balancing
 (``apply_class_balancing=False``, Keras' default, which ignores ``alpha`` altogether);
@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -35,8 +36,10 @@ __all__ = [
     "focal_loss",
     "focal_minimiser",
     "focal_optimal_bias",
+    "format_seed_table",
     "keras_focal_loss",
     "prior_output_bias",
+    "seed_table",
     "train_loss_grid",
 ]
 
@@ -235,11 +238,16 @@ class LossSetting:
 
 @dataclass
 class GridRun:
-    """Predictions and bookkeeping of :func:`train_loss_grid`, one entry per setting."""
+    """Predictions and bookkeeping of :func:`train_loss_grid`, one entry per setting.
 
-    p_val: dict[str, np.ndarray] = field(default_factory=dict)
-    p_test: dict[str, np.ndarray] = field(default_factory=dict)
-    best_epoch: dict[str, int] = field(default_factory=dict)
+    ``p_val[name]`` and ``p_test[name]`` hold one probability array per seed (in the
+    order of ``seeds``), ``best_epochs[name]`` each seed's restored epoch (1-based).
+    """
+
+    seeds: tuple[int, ...] = ()
+    p_val: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    p_test: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    best_epochs: dict[str, list[int]] = field(default_factory=dict)
     epochs_run: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -248,49 +256,117 @@ def train_loss_grid(
     settings: Mapping[str, LossSetting],
     splits: Any,
     *,
-    seed: int,
+    seeds: Sequence[int] = (0, 1, 2),
     epochs: int = 40,
     patience: int = 6,
     batch_size: int = 2048,
     print_every: int = 100,
 ) -> GridRun:
-    """Train the book's MLP once per setting with the same split, initial weights and budget.
+    """Train the book's MLP for every setting and seed, with one split and one budget.
 
-    Every model is re-seeded with ``seed`` before it is built (same hidden-layer weights,
-    same shuffling), trained with :func:`helpers.training.train_classifier` (early stopping
-    on validation PR-AUC, best weights restored) and scored on validation and test.
+    For each setting, :func:`helpers.seeds.stack_seeds` builds one copy of the MLP per
+    seed (compiled with the setting's loss and output bias) side by side; ``model.fit``
+    trains them together (the setting's ``class_weight`` applies), and
+    :func:`helpers.seeds.SeedwiseEarlyStopping` stops on validation PR-AUC and restores
+    each copy's best epoch. Copy ``k`` of every setting starts from seed ``k``'s hidden
+    weights, so the settings differ only in their loss, bias and class weights.
     """
-    from helpers.models import build_mlp, predict_proba
-    from helpers.training import seed_everything, train_classifier
+    from helpers.models import build_mlp
+    from helpers.seeds import SeedwiseEarlyStopping, predict_seeds, stack_seeds
 
     if not settings:
         raise ValueError("settings is empty: give at least one name -> LossSetting.")
     bad = [name for name, s in settings.items() if not isinstance(s, LossSetting)]
     if bad:
         raise ValueError(f"settings {bad} are not LossSetting(loss, output_bias, class_weight).")
-    run = GridRun()
     n_features = splits.x_train.shape[1]
+    run = GridRun(seeds=tuple(int(s) for s in seeds))
     for name, setting in settings.items():
         print(f"{name}: ", end="")
         start = time.perf_counter()
-        seed_everything(seed)
-        model = build_mlp(n_features, output_bias=setting.output_bias, loss=setting.loss)
-        history = train_classifier(
-            model,
+        model = stack_seeds(
+            partial(build_mlp, n_features, output_bias=setting.output_bias, loss=setting.loss),
+            seeds,
+        )
+        stop = SeedwiseEarlyStopping(
+            splits.x_val, splits.y_val, patience=patience, print_every=print_every
+        )
+        model.fit(
             splits.x_train,
             splits.y_train,
-            splits.x_val,
-            splits.y_val,
-            epochs=epochs,
             batch_size=batch_size,
-            patience=patience,
+            epochs=epochs,
             class_weight=None if setting.class_weight is None else dict(setting.class_weight),
-            print_every=print_every,
-            validation_batch_size=8192,
+            callbacks=[stop],
+            verbose=0,
         )
-        run.p_val[name] = predict_proba(model, splits.x_val)
-        run.p_test[name] = predict_proba(model, splits.x_test)
-        run.best_epoch[name] = int(history.best_epoch)
-        run.epochs_run[name] = len(history.history["loss"])
+        run.p_val[name] = predict_seeds(model, splits.x_val)
+        run.p_test[name] = predict_seeds(model, splits.x_test)
+        run.best_epochs[name] = [int(e) for e in stop.best_epochs]
+        run.epochs_run[name] = int(stop.epochs_run)
         run.seconds[name] = time.perf_counter() - start
     return run
+
+
+SEED_TABLE_METRICS = ("pr_auc", "brier", "precision_val", "recall_val", "mean_prediction")
+
+
+def seed_table(
+    y_true: Any,
+    runs: Mapping[str, Sequence[Any]],
+    thresholds: Mapping[str, Sequence[float]],
+) -> Any:
+    """One row per model of a seeded grid: each metric's mean over seeds and its range.
+
+    ``runs[name]`` holds one probability array per seed and ``thresholds[name]`` each
+    seed's own threshold (chosen on validation). Columns: ``pr_auc``, ``brier``,
+    ``precision_val`` and ``recall_val`` (at the seed's threshold), ``mean_prediction``
+    and ``threshold``, each with ``_min`` and ``_max`` (lowest and highest seed). The
+    range shows the seeds' spread only, not the test split's luck (chapter 4).
+    """
+    import pandas as pd
+
+    from helpers.evaluation import average_precision, brier_score, precision_at, recall_at
+    from helpers.validation import as_probabilities
+
+    y = as_binary_labels(y_true)
+    require_both_classes(y)
+    rows = {}
+    for name, model_runs in runs.items():
+        if name not in thresholds:
+            raise ValueError(f"no thresholds given for model {name!r}; add thresholds[{name!r}].")
+        ps = [as_probabilities(p, f"runs[{name!r}]") for p in model_runs]
+        ts = [float(t) for t in thresholds[name]]
+        if not ps or len(ts) != len(ps):
+            raise ValueError(f"model {name!r}: give one threshold per seed; got {len(ts)} "
+                             f"thresholds for {len(ps)} seeds.")
+        if any(p.size != y.size for p in ps):
+            raise ValueError(f"model {name!r}: every seed must score the {y.size} rows of y_true.")
+        values = {
+            "pr_auc": [average_precision(y, p) for p in ps],
+            "brier": [brier_score(y, p) for p in ps],
+            "precision_val": [precision_at(t)(y, p) for t, p in zip(ts, ps, strict=True)],
+            "recall_val": [recall_at(t)(y, p) for t, p in zip(ts, ps, strict=True)],
+            "mean_prediction": [float(p.mean()) for p in ps],
+            "threshold": ts,
+        }
+        rows[name] = {
+            f"{metric}{suffix}": float(fn(v))
+            for metric, v in values.items()
+            for suffix, fn in (("", np.mean), ("_min", np.min), ("_max", np.max))
+        }
+    return pd.DataFrame(rows).T.rename_axis("model")
+
+
+def format_seed_table(table: Any, metrics: Sequence[str], digits: Mapping[str, int] | int = 3) -> Any:
+    """Render :func:`seed_table` columns as ``mean (lowest to highest seed)`` strings."""
+    import pandas as pd
+
+    out = pd.DataFrame(index=table.index)
+    for m in metrics:
+        d = digits.get(m, 3) if isinstance(digits, Mapping) else int(digits)
+        out[m] = [
+            f"{e:.{d}f} ({lo:.{d}f}–{hi:.{d}f})"
+            for e, lo, hi in zip(table[m], table[f"{m}_min"], table[f"{m}_max"], strict=True)
+        ]
+    return out

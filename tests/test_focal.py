@@ -1,5 +1,6 @@
 """Focal-loss plumbing (chapter 4): the NumPy reference against Keras, the alpha
-convention, the prior bias, the focal minimiser and its inverse, and the grid trainer."""
+convention, the prior bias, the focal minimiser and its inverse, the seeded grid trainer
+and its per-seed summary table."""
 
 import math
 
@@ -8,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers.evaluation import average_precision, brier_score
 from helpers.focal import (
     GridRun,
     LossSetting,
@@ -17,8 +19,10 @@ from helpers.focal import (
     focal_loss,
     focal_minimiser,
     focal_optimal_bias,
+    format_seed_table,
     keras_focal_loss,
     prior_output_bias,
+    seed_table,
     train_loss_grid,
 )
 from helpers.models import initial_output_bias
@@ -160,13 +164,13 @@ def test_optimal_bias():
         focal_optimal_bias(np.zeros(10), 2.0)
 
 
-def test_train_loss_grid_same_initial_weights():
+def _tiny_splits():
     from types import SimpleNamespace
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(600, 4)).astype("float32")
     y = (x[:, 0] + 0.5 * rng.normal(size=600) > 1.2).astype(int)
-    splits = SimpleNamespace(
+    return SimpleNamespace(
         x_train=x[:400],
         y_train=y[:400],
         x_val=x[400:500],
@@ -174,17 +178,52 @@ def test_train_loss_grid_same_initial_weights():
         x_test=x[500:],
         y_test=y[500:],
     )
-    bias = initial_output_bias(y[:400])
+
+
+def test_train_loss_grid_same_initial_weights_per_seed():
+    splits = _tiny_splits()
+    bias = initial_output_bias(splits.y_train)
     settings_ = {
         "a": LossSetting("binary_crossentropy", bias),
         "b": LossSetting("binary_crossentropy", bias),
+        "focal": LossSetting(keras_focal_loss(2.0), focal_optimal_bias(splits.y_train, 2.0),
+                             {0: 1.0, 1: 2.0}),
     }
-    run = train_loss_grid(settings_, splits, seed=3, epochs=2, patience=2, batch_size=128)
-    assert isinstance(run, GridRun)
-    np.testing.assert_allclose(run.p_test["a"], run.p_test["b"], rtol=1e-6)
-    assert run.p_val["a"].shape == (100,) and set(run.best_epoch) == {"a", "b"}
+    run = train_loss_grid(settings_, splits, seeds=(3, 4), epochs=2, patience=2,
+                          batch_size=128)
+    assert isinstance(run, GridRun) and run.seeds == (3, 4)
+    assert all(len(run.p_test[n]) == 2 for n in settings_)
+    for k in range(2):  # the same seed gives the same model for the same setting
+        np.testing.assert_allclose(run.p_test["a"][k], run.p_test["b"][k], rtol=1e-6)
+    assert not np.allclose(run.p_test["a"][0], run.p_test["a"][1])  # seeds differ
+    assert run.p_val["a"][0].shape == (100,) and run.p_test["a"][1].shape == (100,)
+    assert set(run.best_epochs) == set(settings_)
+    assert all(1 <= e <= 2 for e in run.best_epochs["focal"])
     assert all(s > 0 for s in run.seconds.values()) and run.epochs_run["a"] == 2
     with pytest.raises(ValueError, match="empty"):
-        train_loss_grid({}, splits, seed=0)
+        train_loss_grid({}, splits, seeds=(0,))
     with pytest.raises(ValueError, match="LossSetting"):
-        train_loss_grid({"x": "binary_crossentropy"}, splits, seed=0)
+        train_loss_grid({"x": "binary_crossentropy"}, splits, seeds=(0,))
+
+
+def test_seed_table_means_and_ranges():
+    rng = np.random.default_rng(1)
+    y = np.r_[np.ones(20), np.zeros(180)].astype(int)
+    runs = {"m": [np.clip(0.3 * y + rng.uniform(0, 0.7, y.size), 0, 1) for _ in range(3)]}
+    thresholds = {"m": [0.5, 0.6, 0.7]}
+    table = seed_table(y, runs, thresholds)
+    pr = [average_precision(y, p) for p in runs["m"]]
+    assert math.isclose(table.loc["m", "pr_auc"], np.mean(pr))
+    assert math.isclose(table.loc["m", "pr_auc_min"], min(pr))
+    assert math.isclose(table.loc["m", "brier_max"],
+                        max(brier_score(y, p) for p in runs["m"]))
+    recalls = [np.mean(p[y == 1] >= t) for p, t in zip(runs["m"], thresholds["m"], strict=True)]
+    assert math.isclose(table.loc["m", "recall_val"], np.mean(recalls))
+    assert math.isclose(table.loc["m", "threshold_max"], 0.7)
+    assert math.isclose(table.loc["m", "mean_prediction"], np.mean([p.mean() for p in runs["m"]]))
+    shown = format_seed_table(table, ["pr_auc", "brier"], digits={"brier": 4})
+    assert shown.loc["m", "brier"].count("(") == 1 and "–" in shown.loc["m", "pr_auc"]
+    with pytest.raises(ValueError, match="one threshold per seed"):
+        seed_table(y, runs, {"m": [0.5]})
+    with pytest.raises(ValueError, match="no thresholds"):
+        seed_table(y, runs, {})
