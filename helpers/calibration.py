@@ -17,25 +17,38 @@ the same way.
 
 The module also holds the cost-based threshold, the multi-class logit adjustment and a
 small adaptor that lets scikit-learn's ``CalibratedClassifierCV`` calibrate a trained
-Keras model.
+Keras model. The chapter trains every network with three seeds; :func:`calibration_table`
+then averages each metric over the seeds, and the metric functions here have the
+count-weighted forms that :func:`helpers.evaluation.paired_difference_over_seeds` uses to
+compare two techniques quickly.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from helpers.evaluation import brier_score
+from helpers.evaluation import (
+    Interval,
+    Ranked,
+    brier_score,
+    check_bootstrap_args,
+    interval_columns,
+    percentile_interval,
+    ranking_metrics,
+    stratified_resamples,
+)
 from helpers.validation import (
     as_binary_labels,
     check_probability_values,
     labels_and_probabilities,
+    require_both_classes,
 )
 
 __all__ = [
@@ -46,9 +59,15 @@ __all__ = [
     "correct_logit",
     "correct_probability",
     "correct_undersampling",
+    "cost_metric",
     "cost_threshold",
+    "difference_table",
+    "difference_verdict",
+    "count_verdicts",
     "expected_cost",
+    "keras_pr_auc",
     "logit_adjustment",
+    "platt_line",
     "prior_shift",
     "rates_from_class_weight",
     "rates_from_resampling",
@@ -223,6 +242,102 @@ def expected_cost(
     return (fp_cost * n_fp + fn_cost * n_fn) / y.size
 
 
+def cost_metric(
+    threshold: float, cost_fp: float, cost_fn: float, *, per: float = 1.0
+) -> Callable[[np.ndarray, np.ndarray], float]:
+    """:func:`expected_cost` of the rule ``p >= threshold`` as a bootstrap-ready metric
+    ``(y, p) -> cost``, times ``per`` (``per=1000``: cost per 1,000 examples; chapter 6).
+
+    It carries the count-weighted form that :func:`helpers.evaluation.paired_difference_over_seeds`
+    uses to score resamples without copying them.
+    """
+    fp_cost, fn_cost = _cost(cost_fp, "cost_fp"), _cost(cost_fn, "cost_fn")
+    if not (math.isfinite(threshold) and 0.0 <= threshold <= 1.0):
+        raise ValueError(f"threshold must be a probability in [0, 1]; got {threshold}.")
+    scale = _cost(per, "per")
+
+    def row_costs(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        flagged = p >= threshold
+        return np.where(flagged, fp_cost * (1.0 - y), fn_cost * y)
+
+    def cost(y: np.ndarray, p: np.ndarray) -> float:
+        return scale * float(np.mean(row_costs(np.asarray(y, np.float64), np.asarray(p))))
+
+    def weighted(r: Ranked, w: np.ndarray) -> float:
+        return scale * float(np.sum(w * row_costs(r.y, r.p)) / np.sum(w))
+
+    cost.weighted = weighted  # type: ignore[attr-defined]
+    return cost
+
+
+def keras_pr_auc(y_true: Any, y_prob: Any) -> float:
+    """PR-AUC as Keras' ``AUC(curve="PR")`` computes it (200 thresholds): the ``val_prc``
+    that chapter 0's early stopping monitors, as a ``(y, p) -> float`` function for
+    ``helpers.seeds.SeedwiseEarlyStopping(metric=...)``, so that each seed stops by the same
+    rule as a model trained alone (chapter 6)."""
+    import keras
+
+    metric = keras.metrics.AUC(curve="PR")
+    metric.update_state(np.asarray(y_true, dtype=np.float32), np.asarray(y_prob, np.float32))
+    return float(metric.result())
+
+
+def difference_table(
+    differences: Mapping[str, Mapping[str, Interval]], digits: int | Mapping[str, int] = 5
+) -> pd.DataFrame:
+    """One row per comparison, one column per metric, each cell ``"estimate [low, high]"``
+    (signed), for the paired differences of chapter 6."""
+    rows = {}
+    for name, intervals in differences.items():
+        row = {}
+        for metric, iv in intervals.items():
+            d = digits.get(metric, 5) if isinstance(digits, Mapping) else digits
+            row[metric] = f"{iv.estimate:+.{d}f} [{iv.low:+.{d}f}, {iv.high:+.{d}f}]"
+        rows[name] = row
+    return pd.DataFrame.from_dict(rows, orient="index").fillna("")
+
+
+def count_verdicts(intervals: Sequence[Interval], what: str, unit: str = "models") -> str:
+    """How many paired differences B minus A lie wholly below 0, wholly above 0, or across
+    it, in words: ``"measurably lower than {what} for 2 of the 3 models, within the noise
+    for 1"`` (chapter 6's glued verdicts over several models)."""
+    n = len(intervals)
+    if n == 0:
+        raise ValueError("intervals is empty: pass one paired difference per model.")
+    lower = sum(iv.high < 0 for iv in intervals)
+    higher = sum(iv.low > 0 for iv in intervals)
+    rest = n - lower - higher
+
+    def share(k: int) -> str:
+        return f"all {n} {unit}" if k == n else f"{k} of the {n} {unit}"
+
+    if rest == n:
+        return f"within the noise of {what} for {share(n)}"
+    parts = []
+    if lower:
+        parts.append(f"measurably lower than {what} for {share(lower)}")
+    if higher:
+        parts.append(f"measurably higher for {higher}" if lower
+                     else f"measurably higher than {what} for {share(higher)}")
+    if rest:
+        parts.append(f"within the noise for {rest}")
+    return ", ".join(parts)
+
+
+def difference_verdict(
+    interval: Interval, *, lower: str = "lower", higher: str = "higher",
+    tie: str = "no clear difference",
+) -> str:
+    """Words for a paired difference B minus A: ``"measurably lower"`` when the whole
+    interval is below 0, ``"measurably higher"`` when it is above 0, ``tie`` otherwise
+    (chapter 6's glued verdicts)."""
+    if interval.high < 0:
+        return f"measurably {lower}"
+    if interval.low > 0:
+        return f"measurably {higher}"
+    return tie
+
+
 def logit_adjustment(logits: Any, priors: Any, tau: float = 1.0) -> np.ndarray:
     """Menon et al.'s post-hoc logit adjustment: ``logits - tau * log(priors)``, per class.
 
@@ -256,16 +371,29 @@ def logit_adjustment(logits: Any, priors: Any, tau: float = 1.0) -> np.ndarray:
 
 
 _EPS = float(np.finfo(np.float64).eps)
+_TINY = float(np.finfo(np.float64).tiny)
+_BELOW_ONE = float(np.nextafter(1.0, 0.0))
+
+
+def _log_loss_rows(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    # clipped like sklearn.metrics.log_loss, so a confident mistake costs -log(eps), not inf
+    q = np.clip(p, _EPS, 1.0 - _EPS)
+    return -np.where(y == 1, np.log(q), np.log1p(-q))
 
 
 def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
-    # clipped like sklearn.metrics.log_loss, so a confident mistake costs -log(eps), not inf
-    q = np.clip(p, _EPS, 1.0 - _EPS)
-    return float(-np.mean(np.where(y == 1, np.log(q), np.log1p(-q))))
+    return float(np.mean(_log_loss_rows(y, p)))
 
 
 def _mean_over_rate(y: np.ndarray, p: np.ndarray) -> float:
     return float(p.mean() / y.mean())
+
+
+# count-weighted forms for the bootstraps of helpers.evaluation (a resample = row counts w)
+_log_loss.weighted = (  # type: ignore[attr-defined]
+    lambda r, w: float(np.sum(w * _log_loss_rows(r.y, r.p)) / np.sum(w)))
+_mean_over_rate.weighted = (  # type: ignore[attr-defined]
+    lambda r, w: float(np.sum(w * r.p) / np.sum(w * r.y)))
 
 
 def calibration_metric_fns() -> dict[str, Any]:
@@ -291,26 +419,61 @@ def calibration_metrics(y_true: Any, y_prob: Any) -> dict[str, float]:
     }
 
 
+def _runs(value: Any, name: str) -> list[np.ndarray]:
+    """One array per seed: a single array is one run, a list or tuple holds one per seed."""
+    runs = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not runs:
+        raise ValueError(f"predictions[{name!r}] is an empty list; pass one array per seed.")
+    return runs
+
+
+def _seed_averaged_intervals(
+    y: np.ndarray, runs: Sequence[np.ndarray], n_resamples: int, confidence: float, seed: int
+) -> dict[str, Interval]:
+    """Brier, log-loss and mean / rate averaged over the seeds, with stratified-bootstrap
+    intervals over the rows. The three are sums of per-row terms over fixed class counts,
+    so a resample's seed average is the row counts times the seed-averaged terms."""
+    terms = {"brier": np.mean([(p - y) ** 2 for p in runs], axis=0),
+             "log_loss": np.mean([_log_loss_rows(y, p) for p in runs], axis=0),
+             "mean_over_rate": np.mean(runs, axis=0) / y.mean()}
+    fns = calibration_metric_fns()
+    draws = {name: np.empty(n_resamples) for name in terms}
+    for i, idx in enumerate(stratified_resamples(y, n_resamples, seed)):
+        w = np.bincount(idx, minlength=y.size).astype(np.float64)
+        for name, t in terms.items():
+            draws[name][i] = w @ t / y.size
+    return {name: percentile_interval(np.mean([fns[name](y, p) for p in runs]), draws[name],
+                                      confidence) for name in terms}
+
+
 def calibration_table(
-    y_true: Any, predictions: Mapping[str, Any], *, n_resamples: int = 300, seed: int = 0
+    y_true: Any, predictions: Mapping[str, Any], *, n_resamples: int = 300, seed: int = 0,
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """One row per model: ROC-AUC and PR-AUC, and calibration metrics with bootstrap intervals.
 
-    The ranking metrics are point estimates (they are the same for every monotone
-    recalibration of one model, so a chapter bootstraps them once per model); Brier score,
-    log-loss and mean prediction / positive rate get ``estimate``, ``_low`` and ``_high``
-    columns from :func:`helpers.evaluation.bootstrap_metrics`, ready for
+    A value of ``predictions`` is one probability array, or a list with one array per
+    training seed; then every column is the average over the seeds, and the intervals
+    (stratified bootstrap over the rows) are those of that average. The ranking metrics are
+    point estimates (they are the same for every monotone recalibration of one model, so a
+    chapter compares them once per model); Brier score, log-loss and mean prediction /
+    positive rate get ``estimate``, ``_low`` and ``_high`` columns, ready for
     :func:`helpers.evaluation.format_intervals` (chapter 6, *Recalibration*).
     """
-    from helpers.evaluation import bootstrap_metrics, interval_columns, ranking_metrics
-
+    check_bootstrap_args(n_resamples, confidence, calibration_metric_fns())
+    y = as_binary_labels(y_true)
+    require_both_classes(y)
     rows = []
-    for name, y_prob in predictions.items():
-        ranking = ranking_metrics(y_true, y_prob)
-        row: dict[str, Any] = {"model": name, "roc_auc": ranking["roc_auc"],
-                               "pr_auc": ranking["pr_auc"]}
-        intervals = bootstrap_metrics(y_true, y_prob, calibration_metric_fns(),
-                                      n_resamples=n_resamples, seed=seed)
+    for name, value in predictions.items():
+        runs = [labels_and_probabilities(y, p)[1] for p in _runs(value, name)]
+        ranking = [ranking_metrics(y, p) for p in runs]
+        row: dict[str, Any] = {
+            "model": name,
+            "roc_auc": float(np.mean([r["roc_auc"] for r in ranking])),
+            "pr_auc": float(np.mean([r["pr_auc"] for r in ranking])),
+        }
+        intervals = _seed_averaged_intervals(y.astype(np.float64), runs, n_resamples,
+                                             confidence, seed)
         rows.append({**row, **interval_columns(intervals)})
     return pd.DataFrame(rows).set_index("model")
 
@@ -385,7 +548,9 @@ class FrozenProbabilityClassifier(ClassifierMixin, BaseEstimator):
         from scipy.special import logit
 
         # float32 sigmoid outputs can round to 0 or 1; keep the logits finite for Platt.
-        p = np.clip(self._positive(x), 1e-15, 1.0 - 1e-7)
+        # Only exact 0s and 1s move (to the nearest float64 inside (0, 1)), so no two
+        # distinct outputs get the same logit and a monotone calibrator keeps the ranking.
+        p = np.clip(self._positive(x), _TINY, _BELOW_ONE)
         return logit(p)
 
     def predict(self, x: Any) -> np.ndarray:
@@ -395,3 +560,20 @@ class FrozenProbabilityClassifier(ClassifierMixin, BaseEstimator):
     def classes_(self) -> np.ndarray:
         """The model is binary: the classes are always 0 and 1."""
         return np.array([0, 1])
+
+
+def platt_line(calibrated: Any) -> tuple[float, float]:
+    """Slope ``a`` and intercept ``b`` of the Platt map ``sigmoid(a z + b)`` on the logit ``z``.
+
+    ``calibrated`` is a fitted ``CalibratedClassifierCV(..., method="sigmoid")`` around one
+    frozen model (chapter 6); scikit-learn stores the map as ``expit(-(a_ z + b_))``.
+    """
+    try:
+        (fitted,) = calibrated.calibrated_classifiers_
+        (sigmoid,) = fitted.calibrators
+        return -float(sigmoid.a_), -float(sigmoid.b_)
+    except (AttributeError, ValueError):
+        raise ValueError(
+            "platt_line needs a fitted CalibratedClassifierCV(FrozenEstimator(...), "
+            "method='sigmoid') around one binary model."
+        ) from None

@@ -1,5 +1,6 @@
 """The prior correction of chapter 6: properties, library agreement, errors and edge cases."""
 
+import functools
 import math
 import warnings
 
@@ -19,9 +20,15 @@ from helpers.calibration import (
     correct_logit,
     correct_probability,
     correct_undersampling,
+    cost_metric,
     cost_threshold,
+    count_verdicts,
+    difference_table,
+    difference_verdict,
     expected_cost,
+    keras_pr_auc,
     logit_adjustment,
+    platt_line,
     prior_shift,
     rare_event_reliability,
     rates_from_class_weight,
@@ -283,6 +290,117 @@ def test_calibration_table_rows_and_intervals():
     assert shown.shape == (2, 2) and "[" in shown.iloc[0, 0]
 
 
+def test_calibration_table_matches_the_bootstrap_of_helpers_evaluation():
+    from helpers.evaluation import bootstrap_metrics
+
+    y, p = _scored()
+    table = calibration_table(y, {"one run": p}, n_resamples=80, seed=3)
+    intervals = bootstrap_metrics(y, p, calibration_metric_fns(), n_resamples=80, seed=3)
+    for name, interval in intervals.items():
+        assert table.loc["one run", name] == pytest.approx(interval.estimate, rel=1e-12)
+        assert table.loc["one run", f"{name}_low"] == pytest.approx(interval.low, rel=1e-9)
+        assert table.loc["one run", f"{name}_high"] == pytest.approx(interval.high, rel=1e-9)
+
+
+def test_calibration_table_averages_over_seeds():
+    from helpers.evaluation import average_precision, paired_difference_over_seeds
+
+    y, p = _scored()
+    runs = [p, sampling_transform(p, 1, 0.5), sampling_transform(p, 1, 2.0)]
+    table = calibration_table(y, {"seeds": runs, "first": runs[0], "one": [runs[0]]},
+                              n_resamples=60, seed=1)
+    fns = calibration_metric_fns()
+    for name, fn in fns.items():
+        assert table.loc["seeds", name] == pytest.approx(np.mean([fn(y, q) for q in runs]))
+        assert table.loc["first", name] == table.loc["one", name]
+    assert table.loc["seeds", "pr_auc"] == pytest.approx(
+        np.mean([average_precision(y, q) for q in runs]))
+    # the same seed average as paired_difference_over_seeds (against a model scoring 0)
+    zero = [np.zeros_like(p)] * 3
+    diff = paired_difference_over_seeds(y, zero, runs, {"brier": fns["brier"]},
+                                        n_resamples=60, seed=1)
+    squared = [(y - q) ** 2 - y for q in runs]  # Brier(q) - Brier(0), row by row
+    assert diff["brier"].estimate == pytest.approx(np.mean(squared))
+    with pytest.raises(ValueError, match="empty list"):
+        calibration_table(y, {"none": []}, n_resamples=60)
+
+
+def test_weighted_forms_equal_the_metrics_on_resampled_rows():
+    from helpers.evaluation import paired_difference_over_seeds
+
+    y, p = _scored()
+    q = sampling_transform(p, 1, 0.2)
+    fast = {**calibration_metric_fns(), "cost": cost_metric(0.02, 1, 50, per=1000)}
+    slow = {name: functools.partial(fn) for name, fn in fast.items()}  # no weighted form
+    a = paired_difference_over_seeds(y, [p], [q, p], fast, n_resamples=60, seed=2)
+    b = paired_difference_over_seeds(y, [p], [q, p], slow, n_resamples=60, seed=2)
+    for name in fast:
+        assert a[name].low == pytest.approx(b[name].low, rel=1e-9, abs=1e-12)
+        assert a[name].high == pytest.approx(b[name].high, rel=1e-9, abs=1e-12)
+
+
+def test_cost_metric_is_expected_cost():
+    y, p = _scored()
+    for t in (0.0, 0.01, 0.5, 1.0):
+        assert cost_metric(t, 1, 50)(y, p) == pytest.approx(expected_cost(y, p, t, 1, 50))
+        assert cost_metric(t, 2, 5, per=1000)(y, p) == pytest.approx(
+            1000 * expected_cost(y, p, t, 2, 5))
+    with pytest.raises(ValueError, match="threshold"):
+        cost_metric(1.5, 1, 50)
+    with pytest.raises(ValueError, match="cost_fn"):
+        cost_metric(0.5, 1, 0)
+
+
+def test_difference_verdict():
+    from helpers.evaluation import Interval
+
+    assert difference_verdict(Interval(-0.2, -0.3, -0.1)) == "measurably lower"
+    assert difference_verdict(Interval(0.2, 0.1, 0.3), higher="worse") == "measurably worse"
+    assert difference_verdict(Interval(0.0, -0.1, 0.1), tie="a tie") == "a tie"
+    assert difference_verdict(Interval(0.1, 0.0, 0.2)) == "no clear difference"
+
+
+def test_count_verdicts():
+    from helpers.evaluation import Interval
+
+    below, above, across = Interval(-2, -3, -1), Interval(2, 1, 3), Interval(0, -1, 1)
+    assert count_verdicts([across] * 3, "Platt's") == (
+        "within the noise of Platt's for all 3 models")
+    assert count_verdicts([below] * 3, "Platt's") == "measurably lower than Platt's for all 3 models"
+    assert count_verdicts([below, above, across], "X") == (
+        "measurably lower than X for 1 of the 3 models, measurably higher for 1, "
+        "within the noise for 1")
+    assert count_verdicts([above, above, across], "X", unit="seeds") == (
+        "measurably higher than X for 2 of the 3 seeds, within the noise for 1")
+    with pytest.raises(ValueError, match="empty"):
+        count_verdicts([], "X")
+
+
+def test_keras_pr_auc_is_the_logged_prc_metric():
+    import keras
+
+    from helpers.evaluation import average_precision
+
+    y, p = _scored()
+    metric = keras.metrics.AUC(curve="PR")
+    metric.update_state(y[: y.size // 2], p[: y.size // 2])  # Keras accumulates batches
+    metric.update_state(y[y.size // 2:], p[y.size // 2:])
+    assert keras_pr_auc(y, p) == pytest.approx(float(metric.result()), rel=1e-6)
+    assert keras_pr_auc(y, p) == pytest.approx(average_precision(y, p), abs=0.05)
+
+
+def test_difference_table():
+    from helpers.evaluation import Interval
+
+    table = difference_table({"b - a": {"brier": Interval(-0.001, -0.002, 0.0005),
+                                        "cost": Interval(2.0, 1.0, 3.0)}},
+                             digits={"brier": 4, "cost": 1})
+    assert table.loc["b - a", "brier"] == "-0.0010 [-0.0020, +0.0005]"
+    assert table.loc["b - a", "cost"] == "+2.0 [+1.0, +3.0]"
+    ragged = difference_table({"x": {"brier": Interval(0, -1, 1)}, "y": {"cost": Interval(0, -1, 1)}})
+    assert ragged.loc["x", "cost"] == ""
+
+
 def test_log_loss_clips_zero_for_a_positive_like_scikit_learn():
     y, p = np.array([1, 0, 0]), np.array([0.0, 0.1, 0.2])
     assert calibration_metric_fns()["log_loss"](y, p) == pytest.approx(log_loss(y, p))
@@ -339,3 +457,36 @@ def test_frozen_adaptor_works_with_calibrated_classifier_cv():
         assert abs(p.mean() - y.mean()) < 0.01
     with pytest.raises(ValueError, match="trained model"):
         FrozenProbabilityClassifier().predict_proba(x)
+
+
+def test_platt_line_reads_the_fitted_map():
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(4000, 2))
+    y = (rng.random(4000) < expit(x[:, 0] * 2 - 3)).astype(int)
+    adaptor = FrozenProbabilityClassifier(_FakeModel())
+    platt = CalibratedClassifierCV(FrozenEstimator(adaptor), method="sigmoid").fit(x, y)
+    a, b = platt_line(platt)
+    z = adaptor.decision_function(x)
+    assert np.allclose(logit(platt.predict_proba(x)[:, 1]), a * z + b)
+    assert 0.4 < a < 0.9  # the fake model's logit is 3 x - 2, the truth 2 x - 3
+    iso = CalibratedClassifierCV(FrozenEstimator(adaptor), method="isotonic").fit(x, y)
+    with pytest.raises(ValueError, match="method='sigmoid'"):
+        platt_line(iso)
+
+
+class _SaturatedModel:
+    """float32 outputs at and next to 0 and 1, as a confident Keras sigmoid gives them."""
+
+    def predict(self, x, batch_size=None, verbose=0):
+        one = np.float32(1.0)
+        values = [0.0, 1e-40, 1e-20, 0.5, np.nextafter(one, np.float32(0)), one]
+        return np.array(values, dtype=np.float32)[:, None]
+
+
+def test_frozen_logits_are_finite_and_keep_distinct_outputs_apart():
+    z = FrozenProbabilityClassifier(_SaturatedModel()).decision_function(np.zeros((6, 1)))
+    assert np.isfinite(z).all()
+    assert (np.diff(z) > 0).all(), "no two distinct float32 outputs share a logit"
