@@ -7,7 +7,9 @@
 * :func:`as_class_weight`, :func:`sample_weights`: the dict Keras' ``fit`` expects and its
   per-example equivalent;
 * :func:`weighted_output_bias`, :func:`equivalent_threshold`, :func:`mean_sample_weight`:
-  what weighting does to the output bias, to the operating point and to the loss scale.
+  what weighting does to the output bias, to the operating point and to the loss scale;
+* :func:`difference_verdict`: the sentence that reports paired intervals of differences
+  against a baseline ("measurably lower", "no measurable difference").
 
 The tools chapter 1 uses to compare weighted models (:func:`helpers.evaluation.comparison_table`,
 :func:`helpers.evaluation.paired_bootstrap_difference`, :func:`helpers.evaluation.threshold_for_recall`)
@@ -26,6 +28,7 @@ from helpers.validation import as_binary_labels, require_both_classes
 
 __all__ = [
     "as_class_weight",
+    "difference_verdict",
     "effective_number",
     "effective_number_weights",
     "equivalent_threshold",
@@ -206,3 +209,46 @@ def equivalent_threshold(class_weight: Mapping[int, float], threshold: float = 0
         raise ValueError(f"threshold must lie strictly between 0 and 1; got {threshold}.")
     odds = threshold / (1 - threshold) * w0 / w1
     return odds / (1 + odds)
+
+
+# ---------------------------------------------------------------------------- verdicts
+def _listing(names: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def difference_verdict(
+    differences: Mapping[str, Any], metric: str = "PR-AUC", baseline: str = "the unweighted model"
+) -> str:
+    """One sentence saying which models differ measurably from ``baseline`` (chapter 1).
+
+    ``differences`` maps a model's name to the paired interval of *model minus baseline*
+    (anything with ``low`` and ``high``, e.g. :class:`helpers.evaluation.Interval`). A model
+    is measurably lower when the whole interval lies below zero, measurably higher when it
+    lies above zero, and otherwise not measurably different.
+    """
+    if not differences:
+        raise ValueError("differences is empty: give at least one model's interval.")
+    for name, d in differences.items():
+        if not d.low <= d.high:
+            raise ValueError(f"the interval of {name!r} has low {d.low} above high {d.high}.")
+    lower = [n for n, d in differences.items() if d.high < 0]
+    higher = [n for n, d in differences.items() if d.low > 0]
+    same = [n for n in differences if n not in lower and n not in higher]
+    if not lower and not higher:
+        return (f"Every interval of a {metric} difference contains zero: no model differs "
+                f"measurably from {baseline}")
+
+    def models(names: list[str]) -> str:
+        return f"the {_listing(names)} model{'s' if len(names) > 1 else ''}"
+
+    parts = []
+    for names, word, side in ((lower, "lower", "below"), (higher, "higher", "above")):
+        if names:
+            parts.append(f"the {metric} of {models(names)} is measurably {word} than that "
+                         f"of {baseline} (the whole interval of the difference lies {side} "
+                         "zero)")
+    if same:
+        parts.append(f"for {models(same)} the interval contains zero")
+    sentence = "; ".join(parts)
+    return sentence[0].upper() + sentence[1:]

@@ -10,6 +10,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from sklearn.utils.class_weight import compute_class_weight
 
 from helpers.evaluation import (
+    Interval,
     average_precision,
     bootstrap_metrics,
     brier_score,
@@ -21,6 +22,7 @@ from helpers.evaluation import (
 )
 from helpers.weights import (
     as_class_weight,
+    difference_verdict,
     effective_number,
     effective_number_weights,
     equivalent_threshold,
@@ -310,3 +312,23 @@ def test_comparison_table_layout_and_values():
     assert shown.shape == (2, 3)
     with pytest.raises(ValueError, match="no threshold"):
         comparison_table(y, {"a": p}, {})
+
+
+def test_difference_verdict_names_each_side():
+    lower, none, higher = Interval(-0.1, -0.2, -0.01), Interval(0.0, -0.1, 0.1), \
+        Interval(0.1, 0.01, 0.2)
+    text = difference_verdict({"balanced": lower, "beta = 0.999": lower, "beta = 0.9999": none})
+    assert text.startswith("The PR-AUC of the balanced and beta = 0.999 models is measurably "
+                           "lower than that of the unweighted model")
+    assert text.endswith("for the beta = 0.9999 model the interval contains zero")
+    text = difference_verdict({"a": higher}, metric="ROC-AUC", baseline="the baseline")
+    assert text == ("The ROC-AUC of the a model is measurably higher than that of the baseline "
+                    "(the whole interval of the difference lies above zero)")
+    assert difference_verdict({"a": none, "b": none}).startswith("Every interval")
+
+
+def test_difference_verdict_refuses_bad_input():
+    with pytest.raises(ValueError, match="empty"):
+        difference_verdict({})
+    with pytest.raises(ValueError, match="low"):
+        difference_verdict({"a": Interval(0.0, 0.1, -0.1)})
