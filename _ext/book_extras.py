@@ -11,6 +11,15 @@ Two things the stock extensions do not offer:
   07_), while Sphinx numbers a toctree from 1. ``chapter_number_start`` shifts the first
   component of every section number, so the navigation, page titles and the per-chapter
   exercise numbers (numfig: "3.1", "3.2", ...) all match the prose.
+
+And two fixes for errors the browser test (tests/test_browser.py) saw on every page:
+
+* each inline script that an extension adds while the docs are read (sphinx-thebe's
+  ``const THEBE_JS_URL = ...``, sphinx-togglebutton's selector) was written twice into
+  every page, and the second ``const`` threw "Identifier 'THEBE_JS_URL' has already been
+  declared"; identical script tags are now written once;
+* pydata-sphinx-theme logged "Got invalid theme mode" because Jupyter Book sets no
+  ``default_mode`` (an html_context value); it is "auto", the mode the theme fell back to anyway.
 """
 
 from __future__ import annotations
@@ -112,8 +121,32 @@ def _shift_chapter_numbers(env, shift: int) -> None:
             title["secnumber"] = list(shifted(tuple(title["secnumber"])))
 
 
+def _write_each_script_once(app, pagename, templatename, context, doctree) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for script in scripts:
+        # the same tag whatever its priority, and whether its filename is None or ''
+        attributes = getattr(script, "attributes", {}) or {}
+        key = (str(getattr(script, "filename", script) or ""),
+               tuple(sorted((k, str(v)) for k, v in attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
+def _default_colour_mode(app, pagename, templatename, context, doctree) -> None:
+    # pydata-sphinx-theme reads the page-context variable (html_context), not an option
+    if not context.get("default_mode"):
+        context["default_mode"] = "auto"
+
+
 def setup(app):
     app.add_config_value("chapter_number_start", 1, "env", types=[int])
+    app.connect("html-page-context", _default_colour_mode)
+    app.connect("html-page-context", _write_each_script_once, priority=900)
     # Jupyter Book numbers through sphinx-external-toc's collector, which renumbers the
     # chapters after Sphinx's own pass (continuing across parts): shift after it.
     try:

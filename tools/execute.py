@@ -104,26 +104,38 @@ def execute(md: Path, timeout: int) -> dict:
     }
 
 
-def write_stats(stats: dict[str, dict]) -> None:
-    STATS_JSON.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+def render_stats_page(stats: dict[str, dict]) -> str:
+    """The execution-statistics page: a narrow numbers table that fits a phone screen,
+    then each run's data line, time and machine as a list (long text wraps there)."""
     lines = [
         "# Execution statistics",
         "",
         "Each chapter's notebook is regenerated from its MyST source and executed top to bottom",
         "in a fresh kernel by `make execute`, which records the numbers below. Budgets: 3 minutes",
-        "per chapter (6 for the GAN chapter) and 4 GiB of peak memory, on 2 CPU cores. The",
-        "data column is each chapter's own `Data:` line: REAL means the real file was read.",
+        "per chapter (6 for the GAN chapter) and 4 GiB of peak memory, on 2 CPU cores.",
         "",
-        "| chapter | run time (s) | peak memory (MiB) | notebook size (KiB) | data used | executed | machine |",
-        "|---|---:|---:|---:|---|---|---|",
+        "| chapter | run time (s) | peak memory (MiB) | notebook (KiB) |",
+        "|---|---:|---:|---:|",
     ]
     for name in sorted(stats):
         s = stats[name]
-        lines.append(
-            f"| {name} | {s['seconds']} | {s['peak_memory_mib']} | {s['notebook_kib']} | "
-            f"{s['data']} | {s['executed']} | {s['machine']} |"
-        )
-    STATS_PAGE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        lines.append(f"| {name} | {s['seconds']} | {s['peak_memory_mib']} | {s['notebook_kib']} |")
+    lines += [
+        "",
+        "## Data, time and machine of each run",
+        "",
+        "Each chapter's own `Data:` line: REAL means the real file was read.",
+        "",
+    ]
+    for name in sorted(stats):
+        s = stats[name]
+        lines.append(f"- **{name}**, executed {s['executed']} on {s['machine']}: {s['data']}")
+    return "\n".join(lines) + "\n"
+
+
+def write_stats(stats: dict[str, dict]) -> None:
+    STATS_JSON.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    STATS_PAGE.write_text(render_stats_page(stats), encoding="utf-8")
 
 
 @contextlib.contextmanager
