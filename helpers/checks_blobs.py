@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checks import CheckFailed, _as_number, check_close
+from helpers.checks import CheckFailed, _as_number, check_close, reject_book_helper
 from helpers.validation import as_binary_labels
 
 __all__ = ["check_bags", "check_balanced_threshold", "check_short_fine_tune"]
@@ -76,14 +76,24 @@ def check_short_fine_tune(answer: Any, before: float, after_full: float, natural
             f"{hi:.4f} (before): one epoch of fine-tuning should move the mean part of the "
             "way. Check the learning rate (0.001) and that you averaged probabilities, not logits."
         )
-    share = (float(before) - value) / (float(before) - float(after_full))
-    print(f"Correct: after one epoch the mean is {value:.4f}, {share:.0%} of the way from "
-          f"{before:.4f} to {after_full:.4f}.")
+    print(f"Correct: one epoch moves the mean part of the way from {before:.4f} towards "
+          f"{after_full:.4f}; compare your number with both to answer the prediction.")
 
 
-def check_bags(bags: Any, y: Any, n_bags: int) -> None:
-    """Exercise 3.3: undersampled bags, each all positives plus as many distinct random negatives."""
+def check_bags(bags: Any, y: Any, n_bags: int, *, seed: int = 0) -> None:
+    """Exercise 3.3: undersampled bags, each all positives plus as many distinct random negatives.
+
+    ``bags`` is the list of index arrays ``make_bags(y, n_bags, rng)`` returned, or the
+    function ``make_bags`` itself (then the check calls it with
+    ``np.random.default_rng(seed)`` and refuses the book's helpers as the function).
+    """
     labels = as_binary_labels(y, "y")
+    if callable(bags):
+        reject_book_helper(bags, ("helpers.blobs", "imblearn"), name="make_bags")
+        try:
+            bags = bags(labels.copy(), n_bags, np.random.default_rng(seed))
+        except Exception as err:  # the student's code may raise anything
+            raise CheckFailed(f"make_bags raised {type(err).__name__}: {err}") from None
     if bags is None or bags is Ellipsis:
         raise CheckFailed("No answer yet: return a list with one index array per bag.")
     try:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from helpers.calibration import correct_probability, cost_threshold, sampling_transform
-from helpers.checks import CheckFailed, check_close
+from helpers.checks import CheckFailed, check_close, reject_book_helper
 from helpers.models import class_counts
 
 __all__ = [
@@ -74,6 +74,7 @@ def check_replication_function(fn: Callable[[np.ndarray, float], Any]) -> None:
     """Exercise 6.2: ``fn(p_s, k)`` undoes the replication of every positive ``k`` times."""
     if not callable(fn):
         raise CheckFailed("Pass your function itself, e.g. check_replication_function(my_fn).")
+    reject_book_helper(fn, ("helpers.calibration",), name="correct_replicated")
     grid = np.array([0.0, 1e-6, 0.001, 0.1, 0.5, 0.9, 0.999, 1.0])
     for k in (4.0, 578.0):
         with np.errstate(all="ignore"):
@@ -107,8 +108,8 @@ def check_replication_function(fn: Callable[[np.ndarray, float], Any]) -> None:
             raise CheckFailed(f"fn returned values outside [0, 1] for k = {k:g}: {got.tolist()}.")
         worst = int(np.argmax(np.abs(got - expected)))
         raise CheckFailed(
-            f"For p_s = {grid[worst]:g} and k = {k:g} you return {got[worst]:.6g}; expected "
-            f"{expected[worst]:.6g}. Start from p_s = k p / (k p + (1 - p)) and solve for p."
+            f"For p_s = {grid[worst]:g} and k = {k:g} you return {got[worst]:.6g}, which is not "
+            "the corrected probability. Start from p_s = k p / (k p + (1 - p)) and solve for p."
         )
     print("Correct: your function undoes replication by k, and keeps 0 and 1 fixed.")
 

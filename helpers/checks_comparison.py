@@ -69,12 +69,12 @@ def check_recall_at_precision(
             )
         raise CheckFailed(
             f"Your threshold {t:.4g} reaches the target on validation but is not the lowest one "
-            f"that does (that is {expected_t:.4g}): a higher threshold gives away recall."
+            "that does: a higher threshold gives away recall."
         )
     test_point = threshold_metrics(y_test, p_test, expected_t)
     if _same(r, test_point["recall"]):
-        print(f"Correct: threshold {expected_t:.4g} (validation precision >= {target}) gives "
-              f"test recall {r:.3f} at test precision {test_point['precision']:.3f}.")
+        print(f"Correct: the threshold is chosen on validation (precision >= {target}) and the "
+              "recall is measured on the test split.")
         return
     val_point = threshold_metrics(y_val, p_val, expected_t)
     if _same(r, val_point["recall"]):
@@ -82,9 +82,12 @@ def check_recall_at_precision(
                           "test split at the threshold you chose on validation.")
     if _same(r, test_point["precision"]):
         raise CheckFailed("That is the test precision at your threshold, not the recall.")
+    if math.isclose(r, 100 * test_point["recall"], rel_tol=1e-6):
+        raise CheckFailed("The threshold is right; the recall looks like a percentage: give a "
+                          "fraction between 0 and 1.")
     raise CheckFailed(
-        f"The threshold is right, but the test recall there is {test_point['recall']:.3f}, "
-        f"not {r:.4g}: compute threshold_metrics(y_test, p_test, threshold)['recall']."
+        f"The threshold is right, but {r:.4g} is not the test recall there: compute "
+        "threshold_metrics(y_test, p_test, threshold)['recall']."
     )
 
 
@@ -146,9 +149,13 @@ def check_noise_verdict(
         if any(math.isclose(est, v, abs_tol=1e-9) for v in singles):
             raise CheckFailed("That is the metric of one technique, not a difference between "
                               "two: use paired_difference_over_seeds.")
+        other = "pr_auc" if metric == "roc_auc" else "roc_auc"
+        other_diff = (np.mean([_METRICS[other](y, p) for p in runs_b])
+                      - np.mean([_METRICS[other](y, p) for p in runs_a]))
+        if math.isclose(est, float(other_diff), abs_tol=1e-9):
+            raise CheckFailed(f"That is the {other} difference; the exercise asks for {metric}.")
         raise CheckFailed(f"The estimate {est:.4f} is not the {metric} difference of these two "
-                          f"techniques ({score_b - score_a:+.4f}): check the metric and the "
-                          "models.")
+                          "techniques: check the metric, the models and their order.")
     low, high = float(difference.low), float(difference.high)
     if not low <= est <= high:
         raise CheckFailed("The interval does not contain its own estimate: pass the Interval "
@@ -158,21 +165,19 @@ def check_noise_verdict(
         raise CheckFailed(f"Write the verdict as one of {VERDICTS}; got {verdict!r}.")
     expected = "better" if low > 0 else "worse" if high < 0 else "no clear difference"
     if answer == expected:
-        print(f"Correct: the paired interval [{low:+.4f}, {high:+.4f}] says "
-              f"'{expected}'.")
+        print("Correct: your verdict is what the paired interval says.")
         return
-    if expected == "no clear difference":
+    sign_reading = "better" if est > 0 else "worse" if est < 0 else "no clear difference"
+    if expected == "no clear difference" and answer == sign_reading:
         raise CheckFailed(
-            f"The interval [{low:+.4f}, {high:+.4f}] contains 0: the point estimate "
-            f"{est:+.4f} has a sign, but another test split could flip it. That is no clear "
-            "difference."
+            "That verdict reads the sign of the point estimate. The verdict comes from the "
+            "whole interval: another test split could move the estimate anywhere inside it."
         )
-    side = "above" if expected == "better" else "below"
     if answer == "no clear difference":
-        raise CheckFailed(f"The whole interval [{low:+.4f}, {high:+.4f}] lies {side} 0, so the "
-                          "difference clears the test split's noise.")
-    raise CheckFailed(f"The interval [{low:+.4f}, {high:+.4f}] lies {side} 0 and measures "
-                      f"technique minus baseline, so the technique is '{expected}'.")
+        raise CheckFailed("Look again at where the interval lies relative to 0: 'no clear "
+                          "difference' means the interval contains 0.")
+    raise CheckFailed("The interval measures technique minus baseline: check which side of 0 "
+                      "it lies on, and what that sign means for the technique.")
 
 
 def check_weight_correction(
@@ -194,10 +199,17 @@ def check_weight_correction(
                           f"{class_weight!r}.")
     w0, w1 = float(class_weight[0]), float(class_weight[1])
     if expected_ratio is not None and not math.isclose(w1 / w0, expected_ratio, rel_tol=1e-3):
-        hint = (" That is the balanced ratio neg/pos; the exercise asks for its square root."
-                if math.isclose(w1 / w0, expected_ratio**2, rel_tol=1e-3) else "")
-        raise CheckFailed(f"Your weights have w1/w0 = {w1 / w0:.4g}; expected "
-                          f"{expected_ratio:.4g}.{hint}")
+        ratio = w1 / w0
+        if math.isclose(ratio, expected_ratio**2, rel_tol=1e-3):
+            hint = "That is the balanced ratio neg/pos; the exercise asks for its square root."
+        elif math.isclose(ratio, 1 / expected_ratio, rel_tol=1e-3):
+            hint = "The weights are the wrong way round: the rare positives get the larger one."
+        elif math.isclose(ratio, 1 / expected_ratio**2, rel_tol=1e-3):
+            hint = ("That is pos/neg: the positives get the larger weight, the square root of "
+                    "neg/pos.")
+        else:
+            hint = "That is not the square root of neg/pos on the training split."
+        raise CheckFailed(f"Your weights have w1/w0 = {ratio:.4g}. {hint}")
     raw = np.asarray(p_raw, dtype=np.float64).ravel()
     got = np.asarray(p_corrected, dtype=np.float64).ravel()
     if got.shape != raw.shape:
@@ -205,7 +217,8 @@ def check_weight_correction(
                           "every test probability.")
     expected = correct_probability(raw, w1, w0)
     if np.allclose(got, expected, rtol=1e-5, atol=1e-12):
-        print(f"Correct: mean corrected probability {got.mean():.5f} (raw {raw.mean():.5f}).")
+        print(f"Correct: the prior correction lowers the mean probability from {raw.mean():.5f} "
+              "(raw) as it should.")
         return
     if np.allclose(got, raw, rtol=1e-6, atol=1e-12):
         raise CheckFailed("These are the raw probabilities: apply the prior correction with "

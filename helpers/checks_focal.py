@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checks import CheckFailed, check_close
+from helpers.checks import CheckFailed, check_close, reject_book_helper
 from helpers.focal import alpha_for_ratio, focal_loss, focal_minimiser
 from helpers.validation import as_binary_labels
 
@@ -58,10 +58,8 @@ def check_positive_weighting(answer: Any, ratio: float = 3.0, gamma: float = 2.0
             f"gamma is {config.get('gamma')}; keep gamma = {gamma:g} and change alpha only."
         )
     if math.isclose(alpha, expected, rel_tol=1e-3):
-        print(
-            f"Correct: alpha = {alpha:g} gives positives {alpha / (1 - alpha):.3g} times the "
-            "weight of negatives."
-        )
+        print(f"Correct: positives weigh {ratio:g} times as much as negatives, with gamma = "
+              f"{gamma:g} and class balancing on.")
         return
     if not 0 < alpha < 1:
         raise CheckFailed(
@@ -183,6 +181,7 @@ def check_focal_function(fn: Callable[..., Any]) -> None:
     """Exercise 4.3: ``fn(y, p, gamma, alpha)`` returns per-example focal losses like Keras."""
     if fn is None or not callable(fn):
         raise CheckFailed("Define a function my_focal_loss(y, p, gamma, alpha) first.")
+    reject_book_helper(fn, ("helpers.focal", "keras.losses", "keras.src.losses", "tensorflow.keras.losses"), name="my_focal_loss")
     for y, p, g, a in _cases():
         try:
             got = fn(y.copy(), p.copy(), g, a)
@@ -214,8 +213,10 @@ def check_focal_function(fn: Callable[..., Any]) -> None:
             if _close(got, wrong, p):
                 raise CheckFailed(f"Not yet (gamma={g:g}, alpha={a}): {message}")
         worst = int(np.argmax(np.abs(got - expected)))
+        side = "too large" if got[worst] > expected[worst] else "too small"
         raise CheckFailed(
-            f"Not yet (gamma={g:g}, alpha={a}): for y={y[worst]:g}, p={p[worst]:g} you give "
-            f"{got[worst]:.6g}, Keras gives {expected[worst]:.6g}."
+            f"Not yet (gamma={g:g}, alpha={a}): for y={y[worst]:g}, p={p[worst]:g} your loss "
+            f"{got[worst]:.6g} is {side}, and the error matches none of the usual mistakes. "
+            "Compare each factor with -alpha_t (1 - p_t)**gamma log(p_t)."
         )
     print(f"Correct: your focal loss matches Keras on {len(_cases())} settings of gamma and alpha.")

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checks import CheckFailed, check_close
+from helpers.checks import CheckFailed, check_close, reject_book_helper
 
 __all__ = [
     "check_gan_test_function",
@@ -71,6 +71,7 @@ def check_gan_test_function(fn: Callable[[Any, Any, Any], float], judge: Any, im
     """
     if not callable(fn):
         raise CheckFailed("Pass your function itself, e.g. check_gan_test_function(gan_test, ...).")
+    reject_book_helper(fn, ("helpers.gan", "helpers.checks_gan"), name="gan_test")
     logits = np.array([[0.1, 2.0, 0.3], [3.0, 0.0, 0.2], [0.0, 0.1, 0.5], [0.2, 0.9, 0.1]])
     toy_intended = np.array([1, 1, 2, 1])
     toy_images = np.zeros((4, 28, 28, 1), np.float32)
@@ -89,9 +90,15 @@ def check_gan_test_function(fn: Callable[[Any, Any, Any], float], judge: Any, im
         raise CheckFailed("You averaged the judge's raw outputs for the intended digit; take the "
                           "predicted digit (argmax over the ten outputs) and compare it with the "
                           "intended one.")
+    if np.isclose(value, 0.25):
+        raise CheckFailed("On a toy judge your function returned the fraction *not* recognised "
+                          "as intended: count the images whose predicted digit equals the "
+                          "intended one.")
     if not np.isclose(value, 0.75):
         raise CheckFailed(f"On a toy judge whose predicted digits are [1, 0, 2, 1] for intended "
-                          f"[1, 1, 2, 1] your function returned {value:.4g}; expected 0.75.")
+                          f"[1, 1, 2, 1] your function returned {value:.4g}: count the images "
+                          "whose predicted digit (argmax) equals the intended digit, and divide "
+                          "by the number of images.")
     x = np.asarray(images)
     expected = float(np.mean(_predicted_labels(judge, x) == np.asarray(intended)))
     check_close(fn(judge, x, intended), expected, what="the GAN-test score", rtol=1e-6,
@@ -142,6 +149,7 @@ def check_smote_function(fn: Callable[..., Any], minority: Any, *, n_new: int = 
     """
     if not callable(fn):
         raise CheckFailed("Pass your function itself, e.g. check_smote_function(my_smote, ...).")
+    reject_book_helper(fn, ("helpers.gan", "helpers.checks_gan", "imblearn"), name="my_smote")
     m = np.asarray(minority, dtype=np.float64)
     out = fn(m, n_new, k, seed)
     if out is None or out is Ellipsis:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checks import CheckFailed, _as_number
+from helpers.checks import CheckFailed, _as_number, reject_book_helper
 from helpers.evaluation import choose_threshold, threshold_metrics
 from helpers.resampling import steps_to_see_negatives_once
 
@@ -97,7 +97,7 @@ def check_steps_per_epoch(
     value = _as_number(answer, "the number of steps")
     expected = steps_to_see_negatives_once(n_negatives, batch_size, positive_fraction)
     if value == expected:
-        print(f"Correct: {expected} steps of {batch_size} rows draw about {n_negatives:,} "
+        print(f"Correct: that many steps of {batch_size} rows draw about {n_negatives:,} "
               "negatives.")
         return
     mistakes = [
@@ -116,9 +116,14 @@ def check_steps_per_epoch(
     for wrong, explanation in mistakes:
         if math.isclose(value, wrong, rel_tol=1e-9):
             raise CheckFailed(f"Not yet: {value:g} steps. {explanation}")
-    direction = "too many" if value > expected else "too few"
+    if value != int(value):
+        raise CheckFailed(f"Not yet: {value:g} steps. Steps are whole numbers: round up with "
+                          "math.ceil.")
+    far = (" That is off by a factor of ten or more." if value <= 0 or not
+           0.1 < value / expected < 10 else "")
     raise CheckFailed(
-        f"Not yet: {value:g} steps is {direction}. Each batch holds {batch_size} x "
+        f"Not yet: {value:g} steps is not right and none of the usual mistakes.{far} Each "
+        f"batch holds {batch_size} x "
         f"(1 - {positive_fraction}) negatives on average; how many batches hold "
         f"{n_negatives:,} of them?"
     )
@@ -135,8 +140,7 @@ def check_matching_threshold(
                                 min_precision=target_precision)
     got, best = threshold_metrics(y_val, p_val, value), threshold_metrics(y_val, p_val, expected)
     if (got["tp"], got["fp"]) == (best["tp"], best["fp"]):
-        print(f"Correct: at {value:.4g} the validation precision is {got['precision']:.3f} "
-              f"(target {target_precision:.3f}) with recall {got['recall']:.3f}.")
+        print("Correct: the lowest validation threshold whose precision reaches the target.")
         return
     if math.isclose(value, 0.5):
         raise CheckFailed(
@@ -151,8 +155,7 @@ def check_matching_threshold(
         )
     raise CheckFailed(
         f"At {value:.4g} the precision ({got['precision']:.3f}) reaches the target, but a "
-        f"lower threshold does too and catches more frauds (recall {best['recall']:.3f} "
-        f"instead of {got['recall']:.3f}): look for the lowest such threshold."
+        "lower threshold does too and catches more frauds: look for the lowest such threshold."
     )
 
 
@@ -173,6 +176,7 @@ def check_oversample_function(fn: Callable[[Any, Any, int], Any]) -> None:
     """Exercise 2.3: a NumPy random oversampler ``fn(x, y, seed) -> (x_new, y_new)``."""
     if fn is None or not callable(fn):
         raise CheckFailed("No function yet: define my_oversample(x, y, seed).")
+    reject_book_helper(fn, ("helpers.resampling", "imblearn"), name="my_oversample")
     for x, y in _oversample_cases():
         x_before, y_before = x.copy(), y.copy()
         try:

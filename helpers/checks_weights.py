@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checks import CheckFailed, check_close
+from helpers.checks import CheckFailed, check_close, reject_book_helper
 from helpers.evaluation import threshold_metrics
 from helpers.weights import as_class_weight, effective_number_weights, equivalent_threshold
 
@@ -112,8 +112,7 @@ def check_predicted_confusion(
     t_eq = equivalent_threshold(cw, 0.5)
     expected = cells(t_eq)
     if got == expected:
-        print(f"Correct: at the equivalent threshold {t_eq:.4g} the unweighted model gives "
-              f"{expected}.")
+        print("Correct: these are the unweighted model's counts at the equivalent threshold.")
         if p_weighted is not None:
             real = threshold_metrics(y, p_weighted, 0.5)
             print("The model trained with these weights, at 0.5: "
@@ -145,6 +144,7 @@ def check_effective_weights_function(fn: Callable[[Any, float], Any]) -> None:
     if not callable(fn):
         raise CheckFailed("Pass your function itself, e.g. "
                           "check_effective_weights_function(my_effective_weights).")
+    reject_book_helper(fn, ("helpers.weights",), name="my_effective_weights")
     cases = [([100, 7000], 0.99), ([100, 7000], 0.999), ([295, 170_589], 0.9999),
              ([5, 50, 500], 0.9), ([10, 10], 0.5), ([30, 3000], 0.0)]
     for counts, beta in cases:
@@ -177,8 +177,13 @@ def check_effective_weights_function(fn: Callable[[Any, float], Any]) -> None:
         if np.allclose(got, inverse, rtol=1e-6):
             raise CheckFailed(f"{where} you returned inverse-frequency weights: beta has to "
                               "enter through (1 - beta**n).")
-        raise CheckFailed(f"{where} expected {np.round(expected, 5).tolist()}, got "
-                          f"{np.round(got, 5).tolist()}.")
+        if np.allclose(got[::-1], expected, rtol=1e-6):
+            raise CheckFailed(f"{where} your weights are in the reverse order: the i-th weight "
+                              "belongs to the i-th count.")
+        if np.all(got > 0) and np.allclose(1 / got, expected, rtol=1e-6):
+            raise CheckFailed(f"{where} your weights are the reciprocals of the right ones.")
+        raise CheckFailed(f"{where} you return {np.round(got, 5).tolist()}, which is not the "
+                          "normalised (1 - beta) / (1 - beta**n) and none of the usual mistakes.")
     for bad in (([100, 0], 0.99), ([100, 7000], 1.0)):
         try:
             fn(*bad)
@@ -191,5 +196,5 @@ def check_effective_weights_function(fn: Callable[[Any, float], Any]) -> None:
             f"Counts {bad[0]} with beta {bad[1]} should raise ValueError: a class with no "
             "examples, or beta = 1 (where 1 - beta**n is 0), makes the formula meaningless."
         )
-    print("Correct: your weights match helpers.weights.effective_number_weights on "
-          f"{len(cases)} cases, and bad input raises ValueError.")
+    print(f"Correct: your weights are right on {len(cases)} cases, and bad input raises "
+          "ValueError.")

@@ -93,8 +93,9 @@ def test_noise_verdict_names_the_mistakes():
     diff = diffs["roc_auc"]
     assert diff.low < 0 < diff.high
     sign = "better" if diff.estimate > 0 else "worse"
-    with pytest.raises(CheckFailed, match="contains 0"):
+    with pytest.raises(CheckFailed, match="sign of the point estimate") as err:
         check_noise_verdict(sign, diff, y, p_a, p_b)
+    assert "no clear difference" not in str(err.value)
     with pytest.raises(CheckFailed, match="wrong way round"):
         reverse = paired_bootstrap_difference(y, p_b, p_a, {"roc_auc": roc_auc},
                                               n_resamples=200, seed=0)["roc_auc"]
@@ -110,10 +111,12 @@ def test_noise_verdict_names_the_mistakes():
     clear = paired_bootstrap_difference(y2, a2, b2, {"roc_auc": roc_auc}, n_resamples=200,
                                         seed=0)["roc_auc"]
     assert clear.low > 0
-    with pytest.raises(CheckFailed, match="lies above 0"):
+    with pytest.raises(CheckFailed, match="relative to 0") as err:
         check_noise_verdict("no clear difference", clear, y2, a2, b2)
-    with pytest.raises(CheckFailed, match="technique is 'better'"):
+    assert "better" not in str(err.value)
+    with pytest.raises(CheckFailed, match="technique minus baseline") as err:
         check_noise_verdict("worse", clear, y2, a2, b2)
+    assert "better" not in str(err.value)
     with pytest.raises(CheckFailed, match="No answer yet"):
         check_noise_verdict(None, None, y, p_a, p_b)
 

@@ -57,7 +57,8 @@ def test_gan_test_function_right_and_wrong():
         "percent": (lambda j, i, w: 100 * right(j, i, w), "percentage"),
         "raw": (lambda j, i, w: float(np.mean(j.predict(i)[np.arange(len(w)), w])), "argmax"),
         "none": (lambda j, i, w: None, "returned nothing"),
-        "inverted": (lambda j, i, w: 1 - right(j, i, w), "expected 0.75"),
+        "inverted": (lambda j, i, w: 1 - right(j, i, w), "not\\* recognised"),
+        "half": (lambda j, i, w: 0.5 * right(j, i, w), "divide by the number of images"),
     }
     for fn, fragment in wrongs.values():
         with pytest.raises(CheckFailed, match=fragment):

@@ -83,8 +83,9 @@ def test_steps_right_answer(capsys):
         (math.ceil(N / (B * 0.5)), "50/50"),
         (math.ceil(N / (B * 0.7)) - 1, "Round up"),
         (N / (B * 0.7), "whole numbers"),
-        (10_000, "too many"),
-        (3, "too few"),
+        (10_000, "factor of ten"),
+        (3, "factor of ten"),
+        (math.ceil(N / (B * 0.7)) + 2, "none of the usual mistakes"),
     ],
 )
 def test_steps_mistakes(answer, match):

@@ -31,7 +31,7 @@ def test_minority_weight_right_answer(capsys):
         (0.5, "sum to 1"),
         (10.0, "effective number E_n itself"),
         (0.1, "before normalising"),
-        (3.0, "too large"),
+        (3.0, "none of the usual mistakes"),
     ],
 )
 def test_minority_weight_mistakes(answer, match):
@@ -120,7 +120,7 @@ def test_effective_weights_function_right(capsys):
          "inverse-frequency"),
         (lambda c, b: _right(c, b)[:1], "one weight per class"),
         (lambda c, b: 1 / 0, "ZeroDivisionError"),
-        (lambda c, b: np.asarray(c, float) ** 0 * 1.0, "expected"),
+        (lambda c, b: np.asarray(c, float) ** 0 * 1.0, "none of the usual mistakes"),
     ],
 )
 def test_effective_weights_function_mistakes(fn, match):
