@@ -14,7 +14,7 @@ export IMBALANCED_BOOK_MIRROR := $(SHARED_DATA)
 endif
 endif
 
-.PHONY: help venv book test test-fast execute rerun benchmark lint student freeze clean
+.PHONY: help venv book test test-fast execute rerun benchmark lint student grade freeze clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (strict: warnings are errors)"
@@ -23,6 +23,7 @@ help:
 	@echo "make rerun      CHAPTER=name [SEED=7]: execute a copy with other seeds, check its assertions"
 	@echo "make benchmark  measure chapter run times, memory, build and test times; print a table"
 	@echo "make student    write student notebooks with the solutions removed into _build/student"
+	@echo "make grade      SUBMISSIONS=folder: grade submitted notebooks into _build/grades (CSV + summary)"
 	@echo "make lint       ruff over helpers, tests, tools and the chapter sources"
 
 $(STAMP): requirements.txt
@@ -54,6 +55,10 @@ benchmark: $(STAMP)
 
 student: $(STAMP)
 	$(PY) tools/strip_solutions.py --out _build/student chapters/*.ipynb
+
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [GRADES=_build/grades] (one sub-folder per student)"; exit 2; }
+	$(PY) tools/grade.py "$(SUBMISSIONS)" --out $(or $(GRADES),_build/grades)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check helpers tests tools
