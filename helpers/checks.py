@@ -165,7 +165,7 @@ def _referenced(fn: types.FunctionType) -> Iterable[Any]:
             continue
         seen.add(id(module))
         for name in names:
-            value = getattr(module, name, None)
+            value = vars(module).get(name)  # no lazy imports, no deprecation warnings
             if value is None:
                 continue
             if isinstance(value, types.ModuleType):
