@@ -241,7 +241,9 @@ class GridRun:
     """Predictions and bookkeeping of :func:`train_loss_grid`, one entry per setting.
 
     ``p_val[name]`` and ``p_test[name]`` hold one probability array per seed (in the
-    order of ``seeds``), ``best_epochs[name]`` each seed's restored epoch (1-based).
+    order of ``seeds``), ``best_epochs[name]`` each seed's restored epoch (1-based);
+    ``epochs_run`` and ``seconds`` are those of the stack a setting was trained in (its time
+    shared equally among the settings in it).
     """
 
     seeds: tuple[int, ...] = ()
@@ -264,15 +266,19 @@ def train_loss_grid(
 ) -> GridRun:
     """Train the book's MLP for every setting and seed, with one split and one budget.
 
-    For each setting, :func:`helpers.seeds.stack_seeds` builds one copy of the MLP per
-    seed (compiled with the setting's loss and output bias) side by side; ``model.fit``
-    trains them together (the setting's ``class_weight`` applies), and
-    :func:`helpers.seeds.SeedwiseEarlyStopping` stops on validation PR-AUC and restores
-    each copy's best epoch. Copy ``k`` of every setting starts from seed ``k``'s hidden
-    weights, so the settings differ only in their loss, bias and class weights.
+    The settings without class weights are trained together:
+    :func:`helpers.seeds.stack_settings` puts one copy of the MLP per (setting, seed) side
+    by side, each compiled with its setting's loss and output bias, and one ``model.fit``
+    trains them all on the same batches. A setting with ``class_weight`` gets a
+    :func:`helpers.seeds.stack_seeds` model and a ``model.fit(class_weight=...)`` of its own,
+    because Keras applies class weights to the whole model's loss.
+    :func:`helpers.seeds.SeedwiseEarlyStopping` stops a stack once all its copies have
+    stalled on validation PR-AUC and restores each copy's best epoch. Copy ``k`` of every
+    setting starts from seed ``k``'s hidden weights, so the settings differ only in their
+    loss, bias and class weights.
     """
     from helpers.models import build_mlp
-    from helpers.seeds import SeedwiseEarlyStopping, predict_seeds, stack_seeds
+    from helpers.seeds import SeedwiseEarlyStopping, predict_seeds, stack_seeds, stack_settings
 
     if not settings:
         raise ValueError("settings is empty: give at least one name -> LossSetting.")
@@ -281,13 +287,21 @@ def train_loss_grid(
         raise ValueError(f"settings {bad} are not LossSetting(loss, output_bias, class_weight).")
     n_features = splits.x_train.shape[1]
     run = GridRun(seeds=tuple(int(s) for s in seeds))
-    for name, setting in settings.items():
-        print(f"{name}: ", end="")
+
+    def build_for(setting: LossSetting) -> Any:
+        return partial(build_mlp, n_features, output_bias=setting.output_bias,
+                       loss=setting.loss)
+
+    plain = [n for n, s in settings.items() if s.class_weight is None]
+    groups = ([plain] if plain else []) + [[n] for n in settings if n not in plain]
+    for names in groups:
+        weights = settings[names[0]].class_weight
+        print(f"{', '.join(names)}: ", end="")
         start = time.perf_counter()
-        model = stack_seeds(
-            partial(build_mlp, n_features, output_bias=setting.output_bias, loss=setting.loss),
-            seeds,
-        )
+        if weights is None:
+            model = stack_settings({n: build_for(settings[n]) for n in names}, seeds)
+        else:
+            model = stack_seeds(build_for(settings[names[0]]), seeds)
         stop = SeedwiseEarlyStopping(
             splits.x_val, splits.y_val, patience=patience, print_every=print_every
         )
@@ -296,15 +310,18 @@ def train_loss_grid(
             splits.y_train,
             batch_size=batch_size,
             epochs=epochs,
-            class_weight=None if setting.class_weight is None else dict(setting.class_weight),
+            class_weight=None if weights is None else dict(weights),
             callbacks=[stop],
             verbose=0,
         )
-        run.p_val[name] = predict_seeds(model, splits.x_val)
-        run.p_test[name] = predict_seeds(model, splits.x_test)
-        run.best_epochs[name] = [int(e) for e in stop.best_epochs]
-        run.epochs_run[name] = int(stop.epochs_run)
-        run.seconds[name] = time.perf_counter() - start
+        p_val, p_test = predict_seeds(model, splits.x_val), predict_seeds(model, splits.x_test)
+        k = len(run.seeds)
+        for i, name in enumerate(names):
+            run.p_val[name] = p_val[i * k:(i + 1) * k]
+            run.p_test[name] = p_test[i * k:(i + 1) * k]
+            run.best_epochs[name] = [int(e) for e in stop.best_epochs[i * k:(i + 1) * k]]
+            run.epochs_run[name] = int(stop.epochs_run)
+            run.seconds[name] = (time.perf_counter() - start) / len(names)
     return run
 
 

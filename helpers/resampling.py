@@ -252,7 +252,7 @@ class KerasStreamClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> KerasStreamClassifier:
         from helpers.models import build_mlp, initial_output_bias
-        from helpers.seeds import SeedwiseEarlyStopping, stack_seeds
+        from helpers.seeds import SeedwiseEarlyStopping, execution_chunk, stack_seeds
 
         if self.validation_data is None:
             raise ValueError(
@@ -261,7 +261,8 @@ class KerasStreamClassifier(ClassifierMixin, BaseEstimator):
         features, labels = _features_and_labels(X, y)
         seeds = (self.seed,) if self.seeds is None else self.seeds
         n_features, bias = features.shape[1], initial_output_bias(labels)
-        self.model_ = stack_seeds(lambda: build_mlp(n_features, output_bias=bias), seeds)
+        self.model_ = stack_seeds(lambda: build_mlp(n_features, output_bias=bias), seeds,
+                                  steps_per_execution=execution_chunk(self.steps_per_epoch))
         stream = natural_stream(features, labels, batch_size=self.batch_size, seed=self.seed)
         x_val, y_val = self.validation_data
         self.stopper_ = SeedwiseEarlyStopping(x_val, y_val, patience=self.patience,

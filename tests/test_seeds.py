@@ -5,7 +5,15 @@ import pytest
 
 from helpers.evaluation import average_precision
 from helpers.models import build_mlp
-from helpers.seeds import SeedwiseEarlyStopping, per_seed_loss, predict_seeds, stack_seeds
+from helpers.seeds import (
+    SeedwiseEarlyStopping,
+    execution_chunk,
+    per_column_loss,
+    per_seed_loss,
+    predict_seeds,
+    stack_seeds,
+    stack_settings,
+)
 from helpers.training import seed_everything
 
 
@@ -95,3 +103,73 @@ def test_bad_arguments_say_what_to_do(data):
         single.fit(x, y, epochs=1, verbose=0, callbacks=[SeedwiseEarlyStopping(xv, yv)])
     with pytest.raises(ValueError, match="one output column per seed"):
         predict_seeds(single, xv)
+
+
+def test_steps_per_execution_changes_no_update(data):
+    """16 batches per call give the same weights as one, epoch remainder included."""
+    import keras
+
+    x, y, *_ = data
+    weights = []
+    for chunk in (1, 16):
+        model = stack_seeds(lambda: build_mlp(6), (0, 1), steps_per_execution=chunk)
+        assert model.steps_per_execution == chunk
+        keras.utils.set_random_seed(5)
+        model.fit(x, y, batch_size=64, epochs=2, verbose=0)  # 32 batches, the last short
+        weights.append(model.get_weights())
+        assert int(model.optimizer.iterations) == 2 * 32
+    for a, b in zip(*weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_stream_epoch_runs_exactly_steps_per_epoch(data):
+    import tensorflow as tf
+
+    x, y, xv, yv = data
+    stream = tf.data.Dataset.from_tensor_slices((x, y.astype("float32"))).repeat().batch(64)
+    assert execution_chunk(30) == 15 and execution_chunk(84) == 14 and execution_chunk(7) == 7
+    model = stack_seeds(lambda: build_mlp(6), (0, 1), steps_per_execution=execution_chunk(30))
+    stop = SeedwiseEarlyStopping(xv, yv, patience=5, print_every=100)
+    model.fit(stream, steps_per_epoch=30, epochs=2, callbacks=[stop], verbose=0)
+    assert int(model.optimizer.iterations) == 60
+    # Keras would run 32 updates per "30-step" epoch with 16 per call: refused, with the fix
+    model = stack_seeds(lambda: build_mlp(6), (0, 1), steps_per_execution=16)
+    with pytest.raises(ValueError, match="execution_chunk"):
+        model.fit(stream, steps_per_epoch=30, epochs=1, verbose=0,
+                  callbacks=[SeedwiseEarlyStopping(xv, yv)])
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="positive integer"):
+            execution_chunk(bad)
+    with pytest.raises(ValueError, match="positive integer"):
+        stack_seeds(lambda: build_mlp(6), (0, 1), steps_per_execution=0)
+
+
+def test_stacked_settings_train_as_their_own_stacks(data):
+    """Each (setting, seed) column of one stack moves as its setting's stack_seeds would."""
+    import keras
+
+    x, y, *_ = data
+    focal = keras.losses.BinaryFocalCrossentropy(gamma=2.0)
+    builds = {"ce": lambda: build_mlp(6, dropout=0.0),
+              "focal": lambda: build_mlp(6, dropout=0.0, loss=focal, output_bias=-1.0)}
+    model = stack_settings(builds, (0, 1))
+    assert model.columns == [("ce", 0), ("ce", 1), ("focal", 0), ("focal", 1)]
+    model.fit(x, y, batch_size=500, epochs=2, shuffle=False, verbose=0)
+    alone = stack_seeds(builds["focal"], (0, 1))
+    alone.fit(x, y, batch_size=500, epochs=2, shuffle=False, verbose=0)
+    for k in range(2):
+        for w_stack, w_alone in zip(model.towers[2 + k].get_weights(),
+                                    alone.towers[k].get_weights(), strict=True):
+            np.testing.assert_allclose(w_stack, w_alone, rtol=1e-4, atol=1e-6)
+    # the loss is each column's own loss, summed
+    y_true = np.array([0.0, 1.0, 1.0])
+    p = np.array([[0.2, 0.7], [0.6, 0.9], [0.3, 0.1]], dtype="float32")
+    expected = (keras.losses.BinaryCrossentropy(reduction=None)(y_true[:, None], p[:, :1])
+                + focal.call(y_true[:, None], p[:, 1:]))
+    got = per_column_loss(["binary_crossentropy", focal]).call(y_true, p)
+    np.testing.assert_allclose(np.ravel(got), np.ravel(expected), rtol=1e-5)
+    sgd = lambda: build_mlp(6, learning_rate=0.1)  # noqa: E731
+    with pytest.raises(ValueError, match="same optimizer"):
+        stack_settings({"a": builds["ce"], "b": sgd}, (0,))
+    with pytest.raises(ValueError, match="empty"):
+        stack_settings({}, (0,))
