@@ -25,6 +25,9 @@ help:
 	@echo "make student    write student notebooks with the solutions removed into _build/student"
 	@echo "make grade      SUBMISSIONS=folder: grade submitted notebooks into _build/grades (CSV + summary)"
 	@echo "make lint       ruff over helpers, tests, tools and the chapter sources"
+	@echo "make editions   write the Colab edition of every chapter into editions/colab (seconds)"
+	@echo "make publish    rewrite the chapters' Colab set-up cells, then make editions"
+	@echo "make publish-check  the repository URL and ref in _config.yml resolve and serve helpers/"
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +39,7 @@ $(STAMP): requirements.txt
 venv: $(STAMP)
 
 book: $(STAMP)
+	@$(PY) tools/publish.py note
 	$(PY) tools/build_book.py
 
 test: $(STAMP)
@@ -59,6 +63,22 @@ student: $(STAMP)
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [GRADES=_build/grades] (one sub-folder per student)"; exit 2; }
 	$(PY) tools/grade.py "$(SUBMISSIONS)" --out $(or $(GRADES),_build/grades)
+
+# Colab: editions/colab from the executed chapters; set-up cells from _config.yml + helpers/
+editions: $(STAMP)
+	$(PY) tools/editions.py
+
+setup-cells: $(STAMP)
+	$(PY) tools/publish.py setup-cells
+
+publish: $(STAMP)
+	$(PY) tools/publish.py all
+
+publish-check: $(STAMP)
+	$(PY) tools/publish.py check
+
+colab-constraints: $(STAMP)
+	$(PY) tools/publish.py constraints
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check helpers tests tools

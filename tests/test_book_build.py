@@ -31,10 +31,14 @@ def test_index_and_pages_exist(built):
 @pytest.mark.parametrize("md", chapter_sources(), ids=lambda p: p.stem)
 def test_chapter_page(built, md):
     html = (built / "chapters" / f"{md.stem}.html").read_text()
-    # Colab launch button points at the chapter's .ipynb on the configured repository
-    assert re.search(
-        rf"colab\.research\.google\.com/github/[\w.-]+/[\w.-]+/blob/main/chapters/{md.stem}\.ipynb", html
-    ), "no Open-in-Colab link to the notebook"
+    # Colab launch button opens the chapter's Colab edition on the configured repository/ref
+    from helpers.colab import read_publication
+
+    publication = read_publication(ROOT / "_config.yml")
+    repo = publication.url.removeprefix("https://github.com/")
+    assert (f"https://colab.research.google.com/github/{repo}/blob/{publication.ref}/"
+            f"editions/colab/{md.stem}.ipynb") in html, "no Open-in-Colab link to the edition"
+    assert not re.search(r"colab\.research\.google\.com/github/[^\"]*/chapters/", html)
     assert "<img" in html, "figures missing"
     assert "{glue" not in html, "an unresolved glue role"
     assert "solution" in html and "dropdown" in html, "gated solutions not rendered as dropdowns"
