@@ -134,6 +134,10 @@ class Visit:
     solution_problems: list[str] = field(default_factory=list)
     menu_problems: list[str] = field(default_factory=list)
     menu_screenshot: Path | None = None
+    tables: int = 0
+    cut_tables: list[str] = field(default_factory=list)
+    wrapped_intervals: list[str] = field(default_factory=list)
+    wide_tables: list[str] = field(default_factory=list)
 
 
 JS_UNTYPESET_MATH = """() => [...document.querySelectorAll('.bd-article .math')]
@@ -149,6 +153,35 @@ JS_PROSE_TEXT = """() => {
     const article = document.querySelector('.bd-article').cloneNode(true);
     article.querySelectorAll('.cell_input, script, style').forEach(e => e.remove());
     return article.textContent;
+}"""
+# A table wider than the text column must sit in a box that scrolls sideways (else its
+# right-hand columns are cut); an interval ("0.248 ± 0.003", "0.82 (0.80–0.84)") in a
+# cell must stay on one line (one client rect per text run).
+JS_TABLES = """() => {
+    const article = document.querySelector('.bd-article');
+    const right = article.getBoundingClientRect().right;
+    const out = {count: 0, cut: [], wrapped: [], scrolling: []};
+    for (const table of article.querySelectorAll('table')) {
+        out.count += 1;
+        const head = (table.querySelector('th, td')?.textContent || '').trim().slice(0, 40);
+        let box = table.parentElement, scrolls = false;
+        while (box && box !== article) {
+            if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) { scrolls = box; break; }
+            box = box.parentElement;
+        }
+        const wide = table.getBoundingClientRect().width > (scrolls || article).clientWidth + 1;
+        if (table.getBoundingClientRect().right > right + 1 && !scrolls) out.cut.push(head);
+        if (wide) out.scrolling.push(head);
+        for (const cell of table.querySelectorAll('td')) {
+            const text = cell.textContent.trim();
+            if (!/\\d\\s*(±|\\(.*–)/.test(text)) continue;
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            if (lines.size > 1) out.wrapped.push(text);
+        }
+    }
+    return out;
 }"""
 JS_SOLUTION_SHOWN = """(solution) => [...solution.children]
     .filter(c => !c.classList.contains('admonition-title'))
@@ -186,6 +219,11 @@ def visit_page(context, base_url: str, page_name: str, width: int) -> Visit:
         prose = page.evaluate(JS_PROSE_TEXT)
         visit.raw_myst = sorted({prose[max(m.start() - 40, 0):m.end() + 40].replace("\n", " ")
                                  for m in RAW_MYST.finditer(prose)})
+        tables = page.evaluate(JS_TABLES)
+        visit.tables = tables["count"]
+        visit.cut_tables = tables["cut"]
+        visit.wrapped_intervals = tables["wrapped"]
+        visit.wide_tables = tables["scrolling"]
         visit.links = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)")
 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -374,6 +412,18 @@ def test_glued_values_and_no_raw_myst(visits, case):
     visit = visits(*case)
     assert not visit.empty_glue, f"{len(visit.empty_glue)} empty glued values, in: {visit.empty_glue[:5]}"
     assert not visit.raw_myst, f"raw MyST in the page text: {visit.raw_myst[:5]}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_tables_fit(visits, case):
+    """No table is cut at the page edge (a wide one scrolls in its own box) and intervals
+    stay on one line; the execution-statistics table fits even a phone without scrolling."""
+    visit = visits(*case)
+    assert not visit.cut_tables, f"tables cut at the right edge: {visit.cut_tables}"
+    assert not visit.wrapped_intervals, f"intervals broken over lines: {visit.wrapped_intervals[:5]}"
+    if case[0] == "appendix/execution_stats":
+        assert visit.tables == 1
+        assert not visit.wide_tables, "the statistics table needs sideways scrolling"
 
 
 @pytest.mark.parametrize("case", DESKTOP, ids=case_id)

@@ -112,9 +112,10 @@ def render_stats_page(stats: dict[str, dict]) -> str:
         "",
         "Each chapter's notebook is regenerated from its MyST source and executed top to bottom",
         "in a fresh kernel by `make execute`, which records the numbers below. Budgets: 3 minutes",
-        "per chapter (6 for the GAN chapter) and 4 GiB of peak memory, on 2 CPU cores.",
+        "per chapter (6 for the GAN chapter) and 4 GiB of peak memory, on 2 CPU cores. The",
+        "size is the stored notebook's, outputs included.",
         "",
-        "| chapter | run time (s) | peak memory (MiB) | notebook (KiB) |",
+        "| chapter | run time (s) | peak memory (MiB) | size (KiB) |",
         "|---|---:|---:|---:|",
     ]
     for name in sorted(stats):
