@@ -300,3 +300,26 @@ def test_read_repository_requires_url(tmp_path):
     publication = read_publication(cfg)
     assert publication.book_url == "https://org.github.io/book/"
     assert not publication.placeholder
+
+
+def test_in_a_kernel_a_failed_fetch_is_one_line_and_stops_run_all(tmp_path):
+    """In Jupyter (as in Colab) the set-up error shows as one line, not a traceback, and
+    it is an error, so "Run all" stops before the cells that need helpers."""
+    from nbclient import NotebookClient
+
+    url = f"file://{tmp_path}/no-such-repository.git"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell('import sys, types\nsys.modules["google.colab"] = types.ModuleType("google.colab")'),
+        nbformat.v4.new_code_cell(_cell(url, "main", tmp_path / "content" / "book")),
+        nbformat.v4.new_code_cell("print('a later cell ran')"),
+    ]
+    client = NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    with pytest.raises(Exception, match="BookSetupError"):
+        client.execute()
+    (error,) = [o for o in nb.cells[1].outputs if o.output_type == "error"]
+    assert len(error.traceback) == 1
+    assert error.traceback[0].startswith("Set-up stopped: could not fetch the book's helpers")
+    assert url in error.traceback[0]
+    assert not nb.cells[2].outputs, "run-all went on past the failed set-up"
