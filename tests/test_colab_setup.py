@@ -47,7 +47,7 @@ def _first_code_cell(cells):
 def test_every_chapter_starts_with_the_setup_cell(md):
     expected = book_setup_cell("book")
     hint = ("must be helpers.colab.book_setup_cell() for _config.yml's repository and the "
-            "current helpers/ (their SHA-256 changes with every edit): run `make setup-cells`")
+            "current helpers/ (their SHA-256 changes with every edit): run `make publish`")
     assert _first_code_cell(jupytext.read(md).cells).source == expected, f"{md.name} {hint}"
     ipynb = md.with_suffix(".ipynb")
     if ipynb.exists():
