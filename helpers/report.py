@@ -42,6 +42,28 @@ def glue_number(name: str, value: Any) -> None:
     glue(name, plain, display=False)
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def scientific_text(value: float, digits: int = 1) -> str:
+    """A small or large number as prose writes it: ``4.7e-05`` becomes ``"4.7 × 10⁻⁵"``.
+
+    Numbers from 0.0001 to 10,000 are written plainly (``"0.27"``); introduced in chapter 3.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise ValueError(f"scientific_text takes a number; got {value!r}.")
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
+        raise ValueError(f"digits must be a non-negative integer; got {digits!r}.")
+    x = float(value)
+    if not np.isfinite(x):
+        raise ValueError(f"scientific_text takes a finite number; got {value!r}.")
+    if x == 0 or 1e-4 <= abs(x) < 1e4:
+        return f"{x:.{digits + 1}g}"
+    mantissa, exponent = f"{x:.{digits}e}".split("e")
+    power = f"10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    return power if mantissa in ("1", "1." + "0" * digits) else f"{mantissa} × {power}"
+
+
 def versions_line(packages: tuple[str, ...] = ("tensorflow", "keras", "scikit-learn", "imbalanced-learn", "numpy", "pandas")) -> str:
     """One line naming Python and the installed versions of the libraries a chapter uses."""
     parts = [f"Python {platform.python_version()}"]

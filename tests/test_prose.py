@@ -162,15 +162,8 @@ def e_notation_in_prose(md: Path) -> list[str]:
 # Chapters whose current text breaks a rule: the chapter fixes are the lead's (issue 16,
 # item 6); each entry is removed with its fix (strict: a fixed chapter fails here until
 # then, so the list cannot go stale).
-AWAITING_REPEAT_FIX = {
-    "04_focal_loss",  # {glue:text}`prauc_verdict` read twice (lines 628 and 875)
-    "07_which_technique_when",  # {glue:text}`focal_sentence` (lines 607, 764 and 820)
-}
-AWAITING_E_NOTATION_FIX = {
-    "03_bagging_vs_two_phase",  # weight_gap:.0e
-    "04_focal_loss",  # share_prior_g2:.1e ("4.7e-05 %")
-    "06_recalibration",  # sim_err_raw, sim_err_fixed, sim_err_all :.1e
-}
+AWAITING_REPEAT_FIX: set[str] = set()
+AWAITING_E_NOTATION_FIX: set[str] = set()
 
 
 def chapters_marked(awaiting: set[str], reason: str):

@@ -29,3 +29,17 @@ def test_versions_line_names_tensorflow_and_keras():
     assert line.startswith("Versions: Python")
     assert "tensorflow 2." in line and "keras 3." in line
     assert "(not installed)" in versions_line(("surely-not-a-package",))
+
+
+def test_scientific_text_writes_powers_of_ten_as_prose():
+    from helpers.report import scientific_text
+
+    assert scientific_text(4.7e-05) == "4.7 × 10⁻⁵"
+    assert scientific_text(1e-07, digits=0) == "10⁻⁷"
+    assert scientific_text(1.04e-07, digits=0) == "10⁻⁷"
+    assert scientific_text(-2.5e6) == "-2.5 × 10⁶"
+    assert scientific_text(0.27) == "0.27" and scientific_text(0.00043) == "0.00043"
+    assert "e" not in scientific_text(3.3e-12, digits=2)
+    for bad in (float("nan"), "1e-3", None, True):
+        with pytest.raises(ValueError):
+            scientific_text(bad)

@@ -3,7 +3,11 @@
 Each notebook is rebuilt from the .md (no old outputs survive), executed in a fresh
 kernel, and written next to its source. The wall time and the peak resident memory of
 the kernel process tree are recorded in appendix/execution_stats.json and rendered into
-appendix/execution_stats.md, the book's execution-statistics page.
+appendix/execution_stats.md, the book's execution-statistics page. Before the first
+chapter, one throw-away process imports the libraries the chapters use, so the first
+chapter's time does not include Python's one-off byte-code compilation after an install.
+After the chapters, the Colab editions (tools/editions.py) are regenerated from the new
+outputs, so they never go stale.
 
 Usage: python tools/execute.py [chapter-name ...]
 """
@@ -178,6 +182,11 @@ def main() -> int:
             nb_path.unlink()
     update_stats(known)
 
+    import subprocess
+
+    subprocess.run([sys.executable, "-c", "import tensorflow, keras, sklearn, imblearn, "
+                    "matplotlib.pyplot, pandas, scipy, helpers.plots, helpers.evaluation"],
+                   cwd=ROOT, capture_output=True, check=False)  # warm-up, not timed
     failed = []
     for md in sources:
         print(f"executing {md.relative_to(ROOT)} ...", flush=True)
@@ -190,11 +199,16 @@ def main() -> int:
         update_stats(known, md.stem, record)
         print(f"  {record['seconds']} s, peak {record['peak_memory_mib']} MiB, "
               f"{record['notebook_kib']} KiB; data: {record['data']}")
+    editions = subprocess.run([sys.executable, "tools/editions.py"], cwd=ROOT,
+                              capture_output=True, text=True, check=False)
+    print(f"Colab editions regenerated (tools/editions.py, exit {editions.returncode})")
+    if editions.returncode != 0:
+        print(editions.stdout[-2000:] + editions.stderr[-2000:], file=sys.stderr)
     if failed:
         print(f"{len(failed)} chapter(s) failed: {failed}; their .ipynb were not rewritten.",
               file=sys.stderr)
         return 1
-    return 0
+    return editions.returncode
 
 
 if __name__ == "__main__":
