@@ -117,3 +117,28 @@ def test_plot_digit_rows_makes_one_row_per_entry():
     assert fig.axes[0].get_ylabel() == "a" and fig.axes[5].get_ylabel() == "b"
     with pytest.raises(ValueError, match="empty"):
         plot_digit_rows({})
+
+
+def test_fit_for_steps_batches_per_call_change_no_update():
+    """Several batches per call into TensorFlow give the updates of one at a time."""
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 256, (40, 28, 28), dtype=np.uint8)
+    y = np.arange(40) % 10
+    keras.utils.set_random_seed(3)
+    fast = build_digit_cnn()
+    fit_for_steps(fast, x, y, steps=12, batch_size=8, seed=0)  # 12 per call
+    assert fast.steps_per_execution == 12
+    fit_for_steps(fast, x, y, steps=5, batch_size=8, seed=1)  # rebuilt: 5 per call
+    assert int(fast.optimizer.iterations) == 17
+    keras.utils.set_random_seed(3)
+    slow = build_digit_cnn()
+    for steps, seed in ((12, 0), (5, 1)):
+        stream = (tf.data.Dataset.from_tensor_slices((as_model_input(x), y.astype("int64")))
+                  .shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
+                  .repeat().batch(8).prefetch(2))
+        slow.fit(stream, epochs=1, steps_per_epoch=steps, verbose=0)
+    for a, b in zip(fast.get_weights(), slow.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
