@@ -1,8 +1,6 @@
 """The strict book build (-W -n --keep-going) succeeds and renders what readers need."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -10,14 +8,8 @@ from tests._paths import ROOT, chapter_sources
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "build_book.py"), "--out", str(out)],
-        capture_output=True, text=True, timeout=900,
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    return out / "_build" / "html"
+def built(built_book_html):
+    return built_book_html
 
 
 @pytest.mark.slow

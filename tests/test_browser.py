@@ -31,8 +31,6 @@ import html
 import os
 import re
 import struct
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -85,17 +83,11 @@ def case_id(case) -> str:
 
 
 @pytest.fixture(scope="module")
-def html_root(tmp_path_factory) -> Path:
+def html_root(request) -> Path:
     existing = os.environ.get("IMBALANCED_BOOK_HTML")
     if existing:
         return Path(existing).resolve()
-    out = tmp_path_factory.mktemp("browser-book")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "build_book.py"), "--out", str(out)],
-        capture_output=True, text=True, timeout=900,
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    return out / "_build" / "html"
+    return request.getfixturevalue("built_book_html")  # the session's strict build
 
 
 @pytest.fixture(scope="module")
